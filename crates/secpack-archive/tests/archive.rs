@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // test code: a failed unwrap is a failed test
 //! Integration tests: the archives are readable by standard tools and deterministic.
 
 use std::io::Read;
