@@ -1,1 +1,92 @@
-fn main() {}
+//! Project automation: `cargo xtask <command>` (alias in `.cargo/config.toml`).
+//!
+//! - `fixture`  materialize `fixtures/summit/` as a git repository at `target/fixtures/summit`
+//! - `package`  build the fixture's `v1.2.3` into `target/secpack/` (the README's main job)
+//! - `repro`    build twice under different conditions, require identical bytes and the
+//!   committed golden digests (`--bless` rewrites them, deliberately)
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+mod fixture;
+mod repro;
+
+const USAGE: &str = "usage: cargo xtask <fixture | package | repro [--bless]>";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["fixture"] => {
+            let repo = fixture::materialize()?;
+            println!("{}", repo.display());
+            Ok(())
+        }
+        ["package"] => package(),
+        ["repro"] => repro::run(false),
+        ["repro", "--bless"] => repro::run(true),
+        _ => bail!("{USAGE}"),
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ sits in the workspace root")
+        .to_path_buf()
+}
+
+/// Build the `secpack` binary (debug) and return its path.
+pub fn secpack_binary() -> Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "--package",
+            "secpack-cli",
+            "--bin",
+            "secpack",
+        ])
+        .current_dir(root())
+        .status()
+        .context("running cargo build")?;
+    if !status.success() {
+        bail!("cargo build --package secpack-cli failed");
+    }
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    Ok(target.join("debug").join("secpack"))
+}
+
+fn package() -> Result<()> {
+    let repo = fixture::materialize()?;
+    let out = root().join("target").join("secpack");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).with_context(|| format!("clearing {}", out.display()))?;
+    }
+    let secpack = secpack_binary()?;
+    let status = Command::new(&secpack)
+        .arg("build")
+        .arg("--repo")
+        .arg(&repo)
+        .args(["--rev", fixture::TAG, "--out"])
+        .arg(&out)
+        .status()
+        .with_context(|| format!("running {}", secpack.display()))?;
+    if !status.success() {
+        bail!("secpack build failed ({status})");
+    }
+    let mut written: Vec<_> = std::fs::read_dir(&out)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    written.sort();
+    println!("wrote:");
+    for p in written {
+        println!("  {}", p.display());
+    }
+    Ok(())
+}

@@ -14,8 +14,12 @@
 //! }
 //! ```
 //!
-//! This crate is a dev-dependency only; nothing in a shipped binary uses it.
+//! [`git`] makes real, reproducible git repositories (the Summit fixture, test repos).
+//!
+//! This crate is used by tests and by `xtask` only; nothing in a shipped binary uses it.
 #![allow(clippy::panic)]
+
+pub mod git;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,9 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // test code: a failed unwrap is a failed test
+//! End-to-end tests: the real `secpack` binary on real temporary git repositories.
+
+#[path = "cli/build.rs"]
+mod build;
+#[path = "cli/errors.rs"]
+mod errors;
+#[path = "cli/support.rs"]
+mod support;

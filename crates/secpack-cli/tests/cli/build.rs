@@ -1,0 +1,240 @@
+//! Successful builds: layout, checksums, traceability, determinism.
+
+use std::process::Command;
+
+use crate::support::*;
+
+const TOP: &str = "customer-security-package-v1.0.0";
+
+#[test]
+fn builds_the_spec_layout_and_sha256sum_accepts_it() {
+    let repo = Repo::minimal();
+    let (o, out) = build(&repo, "v1.0.0");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let names: Vec<String> = files_in(out.path())
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, [format!("{TOP}.tar.gz"), format!("{TOP}.zip")]);
+
+    let zip = out.path().join(format!("{TOP}.zip"));
+    let paths: Vec<String> = zip_entries(&zip).into_iter().map(|(p, _)| p).collect();
+    let expected: Vec<String> = [
+        "CONTROLS_SUMMARY.md",
+        "OVERVIEW.md",
+        "artifacts/provenance/acme.intoto.jsonl",
+        "artifacts/sbom/acme.cdx.json",
+        "artifacts/third-party-licenses.txt",
+        "hardening/cloud-deployment.md",
+        "hardening/onprem-deployment.md",
+        "hardening/tenancy-isolation.md",
+        "policies/SECURITY_CONTACT.md",
+        "policies/VULNERABILITY_DISCLOSURE.md",
+        "questionnaires/caiq-lite.md",
+        "questionnaires/sig-lite.md",
+        "verification/SHA256SUMS",
+        "verification/manifest.json",
+        "verification/verification-instructions.md",
+    ]
+    .iter()
+    .map(|p| format!("{TOP}/{p}"))
+    .collect();
+    assert_eq!(paths, expected);
+
+    // The tar.gz holds exactly the same files and bytes.
+    let tgz = out.path().join(format!("{TOP}.tar.gz"));
+    assert_eq!(zip_entries(&zip), tar_entries(&tgz));
+
+    // A customer's check: unzip, then sha256sum -c.
+    if let Some(dir) = unzip(&zip) {
+        let top = dir.path().join(TOP);
+        let check = Command::new("sha256sum")
+            .args(["-c", "--strict", "verification/SHA256SUMS"])
+            .current_dir(&top)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        let listed = String::from_utf8_lossy(&check.stdout).lines().count();
+        assert_eq!(
+            listed,
+            expected.len() - 1,
+            "every file but SHA256SUMS is listed"
+        );
+    }
+}
+
+#[test]
+fn manifest_and_markdown_trace_every_file_to_its_source() {
+    let repo = Repo::minimal();
+    let commit = repo.git(&["rev-parse", "HEAD"]);
+    let (o, out) = build(&repo, "v1.0.0");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let entries = zip_entries(&out.path().join(format!("{TOP}.zip")));
+    let get = |p: &str| {
+        entries
+            .iter()
+            .find(|(n, _)| n == &format!("{TOP}/{p}"))
+            .map(|(_, d)| d.clone())
+            .unwrap()
+    };
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&get("verification/manifest.json")).unwrap();
+    assert_eq!(manifest["commit"], commit.as_str());
+    assert_eq!(manifest["version"], "v1.0.0");
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(
+        files.len(),
+        entries.len() - 2,
+        "all but manifest.json and SHA256SUMS"
+    );
+    for f in files {
+        let path = f["path"].as_str().unwrap();
+        let data = get(path);
+        assert_eq!(f["sha256"].as_str().unwrap(), hex_sha256(&data), "{path}");
+        assert_eq!(f["size"].as_u64().unwrap(), data.len() as u64);
+        for s in f["sources"].as_array().unwrap() {
+            let blob = repo.git(&[
+                "rev-parse",
+                &format!("{commit}:{}", s["path"].as_str().unwrap()),
+            ]);
+            assert_eq!(s["blob"].as_str().unwrap(), blob, "{path}");
+        }
+    }
+    let cloud = String::from_utf8(get("hardening/cloud-deployment.md")).unwrap();
+    assert!(cloud.starts_with("# Cloud\n"), "{cloud}");
+    assert!(
+        cloud.contains(&format!("Source: `docs/cloud.md` at commit `{commit}`")),
+        "{cloud}"
+    );
+    let vdp = String::from_utf8(get("policies/VULNERABILITY_DISCLOSURE.md")).unwrap();
+    assert!(vdp.contains("classified public"), "{vdp}");
+    let overview = String::from_utf8(get("OVERVIEW.md")).unwrap();
+    assert!(
+        overview.contains(&format!("| Source commit | `{commit}` |")),
+        "{overview}"
+    );
+    assert!(overview.contains("| [`hardening/cloud-deployment.md`](hardening/cloud-deployment.md) | customer-only | `docs/cloud.md@"), "{overview}");
+    // Nothing of the internal file, anywhere.
+    for (name, data) in &entries {
+        assert!(!contains(data, b"ACME-INTERNAL-CANARY-4242"), "{name}");
+    }
+}
+
+#[test]
+fn reproducible_and_blind_to_the_work_tree() {
+    let repo = Repo::minimal();
+    let (o1, out1) = build(&repo, "v1.0.0");
+    assert!(o1.status.success(), "{}", stderr(&o1));
+    // Dirty the work tree, the index and add untracked files: none of it may matter.
+    repo.write("docs/cloud.md", "# Cloud (uncommitted edit)\n");
+    repo.write("untracked.md", "# untracked\n");
+    repo.git(&["add", "untracked.md"]);
+    repo.write("secpack.toml", "this is not toml");
+    let out2 = tempfile::tempdir().unwrap();
+    let o2 = Command::new(env!("CARGO_BIN_EXE_secpack"))
+        .args([
+            "build",
+            "--repo",
+            repo.path().to_str().unwrap(),
+            "--rev",
+            "v1.0.0",
+            "--out",
+            out2.path().to_str().unwrap(),
+        ])
+        .env("TZ", "Pacific/Kiritimati")
+        .env("LC_ALL", "C")
+        .output()
+        .unwrap();
+    assert!(o2.status.success(), "{}", stderr(&o2));
+    for name in [format!("{TOP}.zip"), format!("{TOP}.tar.gz")] {
+        assert_eq!(
+            std::fs::read(out1.path().join(&name)).unwrap(),
+            std::fs::read(out2.path().join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn plan_json_lists_every_file_with_class_rule_and_destination() {
+    let repo = Repo::minimal();
+    let o = secpack(&[
+        "plan",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--rev",
+        "v1.0.0",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows.len(), FILES.len() + 1, "every file and secpack.toml");
+    let row = |p: &str| rows.iter().find(|r| r["path"] == p).unwrap().clone();
+    let secret = row("secret/raw-findings.md");
+    assert_eq!(
+        (secret["class"].as_str(), secret["dest"].is_null()),
+        (Some("internal"), true)
+    );
+    assert_eq!(secret["rule"], "classify[2] glob `secret/**`");
+    let vdp = row("public/vdp.md");
+    assert_eq!(vdp["class"], "public");
+    assert_eq!(vdp["dest"], "policies/VULNERABILITY_DISCLOSURE.md");
+    let config = row("secpack.toml");
+    assert_eq!(
+        config["rule"],
+        "default: no rule matches (unclassified is internal)"
+    );
+}
+
+#[test]
+fn directories_map_with_include_globs() {
+    let config = format!(
+        "{CONFIG}\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\ninclude = [\"**/*.md\"]\n"
+    );
+    let mut files = FILES.to_vec();
+    files.extend([
+        ("docs/evidence/a.md", "# A\n"),
+        ("docs/evidence/sub/b.md", "# B\n"),
+        ("docs/evidence/skip.bin", "x"),
+    ]);
+    let repo = Repo::with(&config, &files, "v1.0.0");
+    let (o, out) = build(&repo, "v1.0.0");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let names: Vec<String> = zip_entries(&out.path().join(format!("{TOP}.zip")))
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert!(names.contains(&format!("{TOP}/artifacts/evidence/a.md")));
+    assert!(names.contains(&format!("{TOP}/artifacts/evidence/sub/b.md")));
+    assert!(!names.iter().any(|n| n.ends_with("skip.bin")));
+}
+
+#[test]
+fn version_flag_accepts_the_tag_with_or_without_v() {
+    let repo = Repo::minimal();
+    for v in ["v1.0.0", "1.0.0"] {
+        let o = secpack(&[
+            "plan",
+            "--repo",
+            repo.path().to_str().unwrap(),
+            "--rev",
+            "HEAD",
+            "--version",
+            v,
+        ]);
+        assert!(o.status.success(), "{v}: {}", stderr(&o));
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn hex_sha256(data: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(data))
+}

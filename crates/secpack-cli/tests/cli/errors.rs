@@ -1,0 +1,345 @@
+//! Bad input: a clear message naming the thing, the documented exit code, no output file.
+
+use crate::support::*;
+
+/// Build, expect `code`, expect every needle in stderr, and expect an empty output folder.
+fn check_build_fails(repo: &Repo, rev: &str, code: i32, needles: &[&str]) {
+    let (o, out) = build(repo, rev);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(code), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "expected `{n}` in:\n{err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        files_in(out.path()).is_empty(),
+        "no output on failure: {:?}",
+        files_in(out.path())
+    );
+}
+
+fn config_with(extra: &str) -> String {
+    format!("{CONFIG}{extra}")
+}
+
+#[test]
+fn internal_file_mapped_into_the_package_is_a_policy_failure() {
+    let config = CONFIG.replace("\"docs/provenance.jsonl\"", "\"secret/raw-findings.md\"");
+    let repo = Repo::with(&config, FILES, "v1.0.0");
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        1,
+        &[
+            "`artifacts/provenance/acme.intoto.jsonl` would be built from `secret/raw-findings.md`, which is internal (classify[2] glob `secret/**`)",
+        ],
+    );
+}
+
+#[test]
+fn unclassified_file_is_internal() {
+    let config = CONFIG.replace("\"docs/provenance.jsonl\"", "\"other/p.jsonl\"");
+    let mut files = FILES.to_vec();
+    files.push(("other/p.jsonl", "{}\n"));
+    let repo = Repo::with(&config, &files, "v1.0.0");
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        1,
+        &[
+            "`other/p.jsonl`, which is internal (default: no rule matches (unclassified is internal))",
+        ],
+    );
+}
+
+#[test]
+fn front_matter_can_make_a_file_internal() {
+    let mut files = FILES.to_vec();
+    files.retain(|(p, _)| *p != "docs/cloud.md");
+    files.push((
+        "docs/cloud.md",
+        "---\nclassification: internal\n---\n# Cloud\n",
+    ));
+    let repo = Repo::with(CONFIG, &files, "v1.0.0");
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        1,
+        &["`docs/cloud.md`, which is internal (front matter `classification`)"],
+    );
+}
+
+#[test]
+fn missing_required_paths_are_named() {
+    let config = CONFIG
+        .replace(
+            "\"hardening/tenancy-isolation.md\" = \"docs/tenancy.md\"\n",
+            "",
+        )
+        .replace(
+            "\"artifacts/sbom/acme.cdx.json\" = \"docs/sbom.json\"\n",
+            "",
+        );
+    let repo = Repo::with(&config, FILES, "v1.0.0");
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        2,
+        &["the package lacks `hardening/tenancy-isolation.md`, `artifacts/sbom/`"],
+    );
+}
+
+#[test]
+fn revision_and_tag_problems() {
+    let repo = Repo::minimal();
+    check_build_fails(
+        &repo,
+        "no-such-rev",
+        2,
+        &["revision `no-such-rev` cannot be resolved"],
+    );
+    let untagged = Repo::with(CONFIG, FILES, "");
+    check_build_fails(
+        &untagged,
+        "HEAD",
+        2,
+        &["has no release tag; tag it `vMAJOR.MINOR.PATCH`"],
+    );
+    let not_release = Repo::with(CONFIG, FILES, "release-1");
+    check_build_fails(&not_release, "release-1", 2, &["has no release tag"]);
+    let two = Repo::minimal();
+    two.git(&["tag", "v1.0.1"]);
+    check_build_fails(
+        &two,
+        "v1.0.0",
+        2,
+        &["has several release tags (v1.0.0, v1.0.1)"],
+    );
+    let o = secpack(&[
+        "build",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--rev",
+        "v1.0.0",
+        "--version",
+        "2.0.0",
+        "--out",
+        repo.path().join("o").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--version `2.0.0` disagrees with the release tag `v1.0.0`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn not_a_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = secpack(&[
+        "plan",
+        "--repo",
+        dir.path().to_str().unwrap(),
+        "--rev",
+        "HEAD",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is not a git repository"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn config_problems_point_at_file_line_column() {
+    let repo = Repo::with("", FILES, "v1.0.0");
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        2,
+        &["no `secpack.toml` at the root of commit"],
+    );
+    let repo = Repo::with(&config_with("\n[product2]\nx = 1\n"), FILES, "v1.0.0");
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        2,
+        &["secpack.toml:34:2: unknown field `product2`"],
+    );
+    let repo = Repo::with(
+        &CONFIG.replace("class = \"internal\"", "class = \"secret\""),
+        FILES,
+        "v1.0.0",
+    );
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        2,
+        &["secpack.toml:19:9: unknown variant `secret`"],
+    );
+    let repo = Repo::with(
+        &config_with("\n[[classify]]\nglob = \"a/[\"\nclass = \"public\"\n"),
+        FILES,
+        "v1.0.0",
+    );
+    check_build_fails(&repo, "v1.0.0", 2, &["classify[3]: invalid glob `a/[`"]);
+}
+
+#[test]
+fn two_sources_for_one_destination() {
+    let config = config_with("\n[[dirs]]\nsource = \"docs/more\"\ndest = \"artifacts/sbom\"\n");
+    let mut files = FILES.to_vec();
+    files.push(("docs/more/acme.cdx.json", "{}\n"));
+    let repo = Repo::with(&config, &files, "v1.0.0");
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        2,
+        &[
+            "`artifacts/sbom/acme.cdx.json` is mapped twice: from `docs/sbom.json` and from `docs/more/acme.cdx.json`",
+        ],
+    );
+}
+
+#[test]
+fn destinations_differing_only_in_case() {
+    let config = config_with("\n[[dirs]]\nsource = \"docs/more\"\ndest = \"artifacts/sbom\"\n");
+    let mut files = FILES.to_vec();
+    files.push(("docs/more/ACME.cdx.json", "{}\n"));
+    let repo = Repo::with(&config, &files, "v1.0.0");
+    check_build_fails(&repo, "v1.0.0", 2, &["differ only in letter case"]);
+}
+
+#[test]
+fn destinations_outside_the_layout_or_generated() {
+    let config = CONFIG.replace("[files]\n", "[files]\n\"OVERVIEW.md\" = \"docs/cloud.md\"\n\"notes/x.md\" = \"docs/cloud.md\"\n\"../escape.md\" = \"docs/cloud.md\"\n");
+    let repo = Repo::with(&config, FILES, "v1.0.0");
+    let o = secpack(&[
+        "plan",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--rev",
+        "v1.0.0",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("`OVERVIEW.md` is generated by secpack and cannot be mapped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`notes/x.md` is not part of the package layout"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`../escape.md` is not a safe package path"),
+        "{err}"
+    );
+}
+
+#[test]
+fn symlinks_and_submodules_are_never_followed() {
+    let repo = Repo::minimal();
+    std::os::unix::fs::symlink(
+        "../secret/raw-findings.md",
+        repo.path().join("docs/link.md"),
+    )
+    .unwrap();
+    let sub = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{sub},docs/sub"),
+    ]);
+    let config = CONFIG
+        .replace("\"docs/cloud.md\"", "\"docs/link.md\"")
+        .replace("\"docs/tenancy.md\"", "\"docs/sub\"");
+    repo.write("secpack.toml", &config);
+    repo.git(&["add", "secpack.toml", "docs/link.md"]);
+    repo.git(&["commit", "--quiet", "--no-gpg-sign", "-m", "links"]);
+    repo.git(&["tag", "v1.0.1"]);
+    let o = secpack(&[
+        "plan",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--rev",
+        "v1.0.1",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("mapped from `docs/link.md`, which is a symbolic link"),
+        "{err}"
+    );
+    assert!(
+        err.contains("mapped from `docs/sub`, which is a submodule"),
+        "{err}"
+    );
+    let plan = secpack(&[
+        "plan",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--rev",
+        "v1.0.1",
+        "--json",
+    ]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&plan.stdout).unwrap();
+    let link = rows.iter().find(|r| r["path"] == "docs/link.md").unwrap();
+    assert_eq!(link["excluded"], "symbolic link: never followed or shipped");
+}
+
+#[test]
+fn non_utf8_file_names_are_internal_and_refused_when_mapped() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::minimal();
+    let name = std::ffi::OsStr::from_bytes(b"docs/evidence/bad-\xff.md");
+    std::fs::create_dir_all(repo.path().join("docs/evidence")).unwrap();
+    std::fs::write(repo.path().join(name), "x").unwrap();
+    repo.commit("bad name");
+    repo.git(&["tag", "v1.0.1"]);
+    // Not mapped: it is listed as internal and the build works.
+    let (o, _out) = build(&repo, "v1.0.1");
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Mapped through a folder: refused, naming it.
+    repo.write(
+        "secpack.toml",
+        &config_with("\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n"),
+    );
+    repo.commit("map");
+    repo.git(&["tag", "v1.0.2"]);
+    check_build_fails(
+        &repo,
+        "v1.0.2",
+        2,
+        &["`docs/evidence/bad-\u{fffd}.md` has a file name that is not valid UTF-8"],
+    );
+}
+
+#[test]
+fn unused_rule_is_a_warning_not_an_error() {
+    let repo = Repo::with(
+        &config_with("\n[[classify]]\nglob = \"typo/**\"\nclass = \"public\"\n"),
+        FILES,
+        "v1.0.0",
+    );
+    let (o, _out) = build(&repo, "v1.0.0");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "warning: secpack.toml: classify[3] glob `typo/**` matches no file at this commit"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = secpack(&["build", "--rev"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = secpack(&["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+}

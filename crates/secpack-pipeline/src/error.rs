@@ -1,0 +1,129 @@
+//! The orchestrator's error type. Every message names the thing (file, rev, rule) and says
+//! how to fix it.
+
+use std::path::PathBuf;
+
+/// A boxed error from a lower layer (gix, IO) kept as the `source`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+pub(crate) fn boxed(e: impl std::error::Error + Send + Sync + 'static) -> BoxError {
+    Box::new(e)
+}
+
+/// Whether an error is the user's input or a policy/check failure; the CLI maps these to
+/// exit codes 2 and 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad invocation, repository, revision or configuration (exit code 2).
+    Usage,
+    /// The input is well-formed but may not be packaged: an Internal file mapped into the
+    /// package, a leak found, a failed check (exit code 1).
+    Policy,
+}
+
+/// Errors of planning and building a package.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("`{path}` is not a git repository: {source}; pass the repository root with --repo")]
+    NotARepository { path: PathBuf, source: BoxError },
+    #[error(
+        "revision `{rev}` cannot be resolved to a commit: {source}; pass a tag, branch or commit id that exists"
+    )]
+    Rev { rev: String, source: BoxError },
+    #[error("{what}: {source}")]
+    Git { what: String, source: BoxError },
+    #[error(
+        "commit {commit} has no release tag; tag it `vMAJOR.MINOR.PATCH` (e.g. `git tag v1.2.3 {short}`)"
+    )]
+    NoReleaseTag { commit: String, short: String },
+    #[error(
+        "commit {commit} has several release tags ({tags}); a package needs exactly one: delete the extra tags or build another commit"
+    )]
+    SeveralReleaseTags { commit: String, tags: String },
+    #[error("--version `{given}` disagrees with the release tag `{tag}` of commit {commit}")]
+    VersionMismatch {
+        given: String,
+        tag: String,
+        commit: String,
+    },
+    #[error(
+        "no `secpack.toml` at the root of commit {commit}; create one (see docs/config.md) and commit it"
+    )]
+    ConfigMissing { commit: String },
+    #[error("{file}:{line}:{column}: {message}")]
+    Config {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    ConfigValue { file: String, message: String },
+    #[error("`{path}`: {source}")]
+    Declaration {
+        path: String,
+        source: secpack_classify::DeclarationError,
+    },
+    #[error(
+        "`{dest}` would be built from `{source_path}`, which is internal ({rule}); an internal file never ships: reclassify it in secpack.toml if it is shareable, or map another file"
+    )]
+    InternalSource {
+        dest: String,
+        source_path: String,
+        rule: String,
+    },
+    #[error(
+        "`{dest}` is mapped from `{source_path}`, which does not exist at commit {commit}; fix the path in secpack.toml"
+    )]
+    SourceNotFound {
+        dest: String,
+        source_path: String,
+        commit: String,
+    },
+    #[error(
+        "`{dest}` is mapped from `{source_path}`, which is a {what}: secpack never follows links or enters submodules; map the file itself"
+    )]
+    NotAFile {
+        dest: String,
+        source_path: String,
+        what: &'static str,
+    },
+    #[error("`{dest}` is mapped twice: from `{first}` and from `{second}`; keep one mapping")]
+    DuplicateDestination {
+        dest: String,
+        first: String,
+        second: String,
+    },
+    #[error(
+        "`{dest}` and `{other}` differ only in letter case, which collides on case-insensitive file systems; rename one"
+    )]
+    CaseCollision { dest: String, other: String },
+    #[error(
+        "the package lacks {paths}: map a source file to each in secpack.toml (see docs/config.md)"
+    )]
+    MissingRequired { paths: String },
+    #[error("`{path}` has a file name that is not valid UTF-8 and cannot be packaged; rename it")]
+    NonUtf8Path { path: String },
+    #[error("{0}")]
+    Layout(#[from] secpack_archive::LayoutError),
+    #[error(transparent)]
+    Write(#[from] secpack_archive::WriteError),
+    #[error("{message}")]
+    Policy { message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Usage error or policy failure (for exit codes).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InternalSource { .. } | Error::Policy { .. } => ErrorKind::Policy,
+            _ => ErrorKind::Usage,
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! The edge that reads git: a commit's tree, its blobs, its release tag and its time.
+//!
+//! Only objects reachable from the commit are read. The work tree, the index and untracked
+//! files are never looked at, and the repository is opened *isolated*: no system, global
+//! or environment git configuration influences what is read.
+
+use std::collections::BTreeMap;
+
+use gix::bstr::ByteSlice;
+use gix::objs::tree::EntryKind;
+
+use crate::error::{Error, boxed};
+
+/// What kind of tree entry a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryType {
+    /// A regular (or executable) file: shippable if classified so.
+    File,
+    /// A symbolic link: never followed, never shipped.
+    Symlink,
+    /// A submodule (gitlink): its content is not in this repository; never shipped.
+    Submodule,
+}
+
+/// One entry of the commit's tree (files, symlinks and submodules; no folders).
+#[derive(Debug, Clone)]
+pub struct TreeEntry {
+    /// The path as UTF-8, or `None` when the name is not valid UTF-8.
+    pub path: Option<String>,
+    /// The path with invalid bytes replaced, for messages.
+    pub display: String,
+    pub kind: EntryType,
+    pub oid: gix::ObjectId,
+}
+
+/// A commit opened for packaging.
+pub struct Source {
+    repo: gix::Repository,
+    /// Full hex id of the commit.
+    pub commit: String,
+    commit_oid: gix::ObjectId,
+    /// Committer time, seconds since the epoch.
+    pub commit_time: i64,
+    /// Release tags (`vMAJOR.MINOR.PATCH[-pre]`) that point at the commit, sorted.
+    pub release_tags: Vec<String>,
+    /// Every entry of the tree, sorted by path bytes.
+    pub entries: Vec<TreeEntry>,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("commit", &self.commit)
+            .field("commit_time", &self.commit_time)
+            .field("release_tags", &self.release_tags)
+            .field("entries", &self.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Source {
+    /// Open the repository at `repo_dir` and resolve `rev` to a commit.
+    pub fn open(repo_dir: &std::path::Path, rev: &str) -> Result<Source, Error> {
+        let opts = gix::open::Options::isolated();
+        let mut repo = gix::open_opts(repo_dir, opts).map_err(|e| Error::NotARepository {
+            path: repo_dir.to_path_buf(),
+            source: boxed(e),
+        })?;
+        repo.object_cache_size_if_unset(8 * 1024 * 1024);
+        let (commit_oid, commit_time, entries) = read_commit(&repo, rev)?;
+        let release_tags = release_tags_of(&repo, commit_oid)?;
+        Ok(Source {
+            repo,
+            commit: commit_oid.to_string(),
+            commit_oid,
+            commit_time,
+            release_tags,
+            entries,
+        })
+    }
+
+    /// The commit id as an object id.
+    pub fn commit_oid(&self) -> gix::ObjectId {
+        self.commit_oid
+    }
+
+    /// Read a blob whole.
+    pub fn read_blob(&self, oid: gix::ObjectId, path: &str) -> Result<Vec<u8>, Error> {
+        let blob = self.repo.find_blob(oid).map_err(|e| Error::Git {
+            what: format!("reading `{path}` (blob {oid})"),
+            source: boxed(e),
+        })?;
+        Ok(blob.detach().data)
+    }
+
+    /// Size of a blob without reading its data.
+    pub fn blob_size(&self, oid: gix::ObjectId, path: &str) -> Result<u64, Error> {
+        let header = self.repo.find_header(oid).map_err(|e| Error::Git {
+            what: format!("reading `{path}` (blob {oid})"),
+            source: boxed(e),
+        })?;
+        Ok(header.size())
+    }
+
+    /// Look up a file entry by its UTF-8 path.
+    pub fn file(&self, path: &str) -> Option<&TreeEntry> {
+        self.entries
+            .binary_search_by(|e| e.display.as_bytes().cmp(path.as_bytes()))
+            .ok()
+            .and_then(|i| self.entries.get(i))
+            .filter(|e| e.path.as_deref() == Some(path))
+    }
+}
+
+fn read_commit(
+    repo: &gix::Repository,
+    rev: &str,
+) -> Result<(gix::ObjectId, i64, Vec<TreeEntry>), Error> {
+    let id = repo.rev_parse_single(rev).map_err(|e| Error::Rev {
+        rev: rev.to_owned(),
+        source: boxed(e),
+    })?;
+    let object = id.object().map_err(|e| Error::Rev {
+        rev: rev.to_owned(),
+        source: boxed(e),
+    })?;
+    let commit = object.peel_to_commit().map_err(|e| Error::Rev {
+        rev: rev.to_owned(),
+        source: boxed(e),
+    })?;
+    let commit_oid = commit.id;
+    let commit_time = commit
+        .time()
+        .map_err(|e| Error::Git {
+            what: format!("commit {commit_oid}: committer time"),
+            source: boxed(e),
+        })?
+        .seconds;
+    let tree = commit.tree().map_err(|e| Error::Git {
+        what: format!("commit {commit_oid}: tree"),
+        source: boxed(e),
+    })?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .map_err(|e| Error::Git {
+            what: format!("commit {commit_oid}: walking the tree"),
+            source: boxed(e),
+        })?;
+    let mut entries: Vec<TreeEntry> = recorder
+        .records
+        .into_iter()
+        .filter_map(|r| {
+            let kind = match r.mode.kind() {
+                EntryKind::Tree => return None,
+                EntryKind::Blob | EntryKind::BlobExecutable => EntryType::File,
+                EntryKind::Link => EntryType::Symlink,
+                EntryKind::Commit => EntryType::Submodule,
+            };
+            let bytes: &[u8] = r.filepath.as_ref();
+            Some(TreeEntry {
+                path: std::str::from_utf8(bytes).ok().map(str::to_owned),
+                display: bytes.to_str_lossy().into_owned(),
+                kind,
+                oid: r.oid,
+            })
+        })
+        .collect();
+    entries.sort_by(|a, b| a.display.as_bytes().cmp(b.display.as_bytes()));
+    Ok((commit_oid, commit_time, entries))
+}
+
+/// `vMAJOR.MINOR.PATCH` with an optional semver pre-release (`-rc.1`) and build (`+b5`).
+pub fn is_release_tag(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('v') else {
+        return false;
+    };
+    let (core, rest) = match rest.find(['-', '+']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let numeric = |s: &str| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.len() != 3 || !parts.iter().all(|p| numeric(p)) {
+        return false;
+    }
+    let (pre, build) = match rest.strip_prefix('-') {
+        Some(r) => match r.split_once('+') {
+            Some((p, b)) => (Some(p), Some(b)),
+            None => (Some(r), None),
+        },
+        None => (None, rest.strip_prefix('+')),
+    };
+    if !rest.is_empty() && pre.is_none() && build.is_none() {
+        return false;
+    }
+    let ident_ok = |s: &str| {
+        !s.is_empty()
+            && s.split('.').all(|id| {
+                !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
+    };
+    pre.is_none_or(ident_ok) && build.is_none_or(ident_ok)
+}
+
+fn release_tags_of(repo: &gix::Repository, commit: gix::ObjectId) -> Result<Vec<String>, Error> {
+    let platform = repo.references().map_err(|e| Error::Git {
+        what: "listing tags".into(),
+        source: boxed(e),
+    })?;
+    let tags = platform.tags().map_err(|e| Error::Git {
+        what: "listing tags".into(),
+        source: boxed(e),
+    })?;
+    let mut found = BTreeMap::new();
+    for reference in tags {
+        let mut reference = reference.map_err(|e| Error::Git {
+            what: "listing tags".into(),
+            source: boxed(e),
+        })?;
+        let name = reference.name().shorten().to_str_lossy().into_owned();
+        if !is_release_tag(&name) {
+            continue;
+        }
+        let Ok(peeled) = reference.peel_to_id() else {
+            continue;
+        };
+        let Ok(object) = peeled.object() else {
+            continue;
+        };
+        let Ok(target) = object.peel_to_commit() else {
+            continue;
+        };
+        if target.id == commit {
+            found.insert(name, ());
+        }
+    }
+    Ok(found.into_keys().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_release_tag;
+
+    #[test]
+    fn release_tags() {
+        for ok in [
+            "v1.2.3",
+            "v0.0.0",
+            "v10.20.30",
+            "v1.2.3-rc.1",
+            "v1.2.3-beta-2",
+            "v1.2.3+build.5",
+            "v1.2.3-rc.1+b",
+        ] {
+            assert!(is_release_tag(ok), "{ok}");
+        }
+        for bad in [
+            "1.2.3",
+            "v1.2",
+            "v1.2.3.4",
+            "v01.2.3",
+            "v1.2.3-",
+            "v1.2.3+",
+            "v1.2.3-rc..1",
+            "release-1",
+            "v1.2.x",
+            "v1.2.3_x",
+        ] {
+            assert!(!is_release_tag(bad), "{bad}");
+        }
+    }
+}
