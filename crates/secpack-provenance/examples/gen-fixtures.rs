@@ -4,13 +4,13 @@
 //! cargo run -p secpack-provenance --example gen-fixtures
 //! ```
 //!
-//! Writes every file of `tests/provenance/gen.rs::generate` below the workspace root. The
+//! Writes every file of `tests/provenance/fixture_gen.rs::generate` below the workspace root. The
 //! cosign-format encrypted key is kept when it still decrypts to the signing key (its salt and
 //! nonce are random, so rewriting it would change bytes for nothing). The integration test
 //! `fixtures::regenerating_changes_nothing` fails when the committed files differ.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../tests/provenance/gen.rs"]
+#[path = "../tests/provenance/fixture_gen.rs"]
 mod fixture_gen;
 
 use std::path::Path;
