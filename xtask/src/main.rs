@@ -4,16 +4,18 @@
 //! - `package`  build the fixture's `v1.2.3` into `target/secpack/` (the README's main job)
 //! - `repro`    build twice under different conditions, require identical bytes and the
 //!   committed golden digests (`--bless` rewrites them, deliberately)
+//! - `ci`       the whole test suite, exactly as CI runs it (the README's test command)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod ci;
 mod fixture;
 mod repro;
 
-const USAGE: &str = "usage: cargo xtask <fixture | package | repro [--bless]>";
+const USAGE: &str = "usage: cargo xtask <ci | fixture | package | repro [--bless]>";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +27,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         ["package"] => package(),
+        ["ci"] => ci::run(),
         ["repro"] => repro::run(false),
         ["repro", "--bless"] => repro::run(true),
         _ => bail!("{USAGE}"),
