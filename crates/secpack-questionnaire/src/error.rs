@@ -146,6 +146,10 @@ pub enum Problem {
     )]
     EvidenceInternal { path: String },
     #[error(
+        "evidence `{path}` is shareable but not in the package: map it with [files] or [[dirs]] in secpack.toml, or cite a shipped file"
+    )]
+    EvidenceNotShipped { path: String },
+    #[error(
         "the evidence index maps `{path}` to `{package_path}`, which is not a relative path inside the package: fix the caller's evidence index"
     )]
     InvalidPackagePath { path: String, package_path: String },

@@ -11,6 +11,9 @@ pub enum Evidence {
     Shipped { package_path: String },
     /// Present in the repository but classified internal: never shipped.
     Internal,
+    /// Present and shareable (public or customer-only), but the package layout does not
+    /// include it, so there is nothing to link to.
+    NotShipped,
     /// No such file at the revision being packaged.
     Missing,
 }

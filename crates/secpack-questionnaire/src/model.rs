@@ -70,7 +70,10 @@ pub struct Answer {
 pub struct Controls {
     /// The origin name given to [`parse_controls`].
     pub file: String,
+    /// The summary's heading; `Controls summary` when absent.
     pub title: Option<String>,
+    /// Introductory text shown under the heading.
+    pub description: Option<String>,
     pub controls: Vec<Control>,
 }
 
@@ -79,7 +82,8 @@ pub struct Control {
     pub id: Located<String>,
     pub title: Located<String>,
     pub description: Located<String>,
-    /// Framework references as written, e.g. `SOC 2 CC6.1`, `ISO 27001 A.8.5`, `CCM IAM-02`.
+    /// Framework references as written, `<framework> <id>`: `SOC 2 CC6.1`, `ISO 27001 A.8.5`,
+    /// `CCM IAM-02`. The last word is the id, the words before it name the framework.
     pub frameworks: Vec<Located<String>>,
     pub evidence: Vec<Located<String>>,
     pub owner: Option<Located<String>>,
@@ -143,6 +147,7 @@ pub fn parse_controls(text: &str, file: &str) -> Result<Controls, Error> {
     Ok(Controls {
         file: file.to_owned(),
         title: raw.title,
+        description: raw.description,
         controls: raw
             .control
             .into_iter()
@@ -233,6 +238,7 @@ struct RawAnswer {
 #[serde(deny_unknown_fields)]
 struct RawControls {
     title: Option<String>,
+    description: Option<String>,
     #[serde(default)]
     control: Vec<RawControl>,
 }

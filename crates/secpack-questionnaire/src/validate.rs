@@ -140,6 +140,7 @@ pub(crate) struct Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ControlsSummary {
     pub(crate) title: Option<String>,
+    pub(crate) description: Option<String>,
     pub(crate) controls: Vec<CheckedControl>,
 }
 
@@ -587,6 +588,15 @@ impl Validator<'_> {
                         path: source.to_owned(),
                     },
                 ),
+                Evidence::NotShipped => self.error(
+                    file,
+                    id,
+                    "evidence",
+                    at,
+                    Problem::EvidenceNotShipped {
+                        path: source.to_owned(),
+                    },
+                ),
                 Evidence::Missing => self.error(
                     file,
                     id,
@@ -616,7 +626,12 @@ impl Validator<'_> {
             }
             let mut frameworks: Vec<String> = Vec::new();
             for reference in &control.frameworks {
-                let value = reference.value.trim();
+                let value = reference
+                    .value
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let value = value.as_str();
                 if value.is_empty() {
                     self.error(
                         file,
@@ -656,6 +671,7 @@ impl Validator<'_> {
         checked.sort_by(|a, b| natural_cmp(&a.id, &b.id));
         ControlsSummary {
             title: controls.title.clone(),
+            description: controls.description.clone(),
             controls: checked,
         }
     }
