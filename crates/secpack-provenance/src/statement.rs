@@ -53,6 +53,17 @@ impl Statement {
         serde_json::to_vec(self).expect("serializing a statement cannot fail")
     }
 
+    /// The subject whose `sha256` digest equals `sha256`, if any: how a verifier checks that an
+    /// archive is covered by the provenance.
+    pub fn subject_with_sha256(&self, sha256: &[u8; 32]) -> Option<&Subject> {
+        let wanted = hex::encode(sha256);
+        self.subject.iter().find(|s| {
+            s.digest
+                .get("sha256")
+                .is_some_and(|d| d.eq_ignore_ascii_case(&wanted))
+        })
+    }
+
     /// Parse a statement payload. `at` names the field holding it in errors.
     pub fn parse(payload: &[u8], origin: &str, at: &str) -> Result<Self, Error> {
         let statement: Statement = serde_json::from_slice(payload)

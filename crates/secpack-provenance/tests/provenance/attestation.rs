@@ -120,6 +120,15 @@ fn signed_statement_round_trips_from_jsonl_and_bundle() {
         assert_eq!(verified, statement, "{origin}");
     }
 
+    let archive = crate::sha256(crate::fixture_gen::EXAMPLE_ARCHIVE);
+    assert_eq!(
+        statement
+            .subject_with_sha256(&archive)
+            .map(|s| s.name.as_str()),
+        Some("example-archive.txt")
+    );
+    assert_eq!(statement.subject_with_sha256(&[0; 32]), None);
+
     let jsonl: serde_json::Value = serde_json::from_slice(&signed.jsonl).unwrap();
     assert_eq!(jsonl["payloadType"], "application/vnd.in-toto+json");
     assert_eq!(
