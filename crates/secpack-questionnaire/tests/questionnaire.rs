@@ -52,6 +52,26 @@ fn index(path: &str) -> Evidence {
     }
 }
 
+/// Where the Summit fixture's secpack.toml puts a file, by its source path.
+fn summit_layout(path: &str) -> Evidence {
+    let shipped = |package_path: String| Evidence::Shipped { package_path };
+    match path {
+        "policies/vulnerability-disclosure.md" => {
+            shipped("policies/VULNERABILITY_DISCLOSURE.md".to_owned())
+        }
+        "policies/security-contact.md" => shipped("policies/SECURITY_CONTACT.md".to_owned()),
+        p if p.starts_with("internal/") || p == "README.md" || p == "secpack.toml" => {
+            Evidence::Internal
+        }
+        p if p.starts_with("hardening/") => shipped(p.to_owned()),
+        p if p.starts_with("evidence/") => shipped(format!("artifacts/{p}")),
+        p if p.starts_with("policies/") && p.ends_with("-policy.md") => {
+            shipped(format!("artifacts/evidence/{p}"))
+        }
+        _ => Evidence::NotShipped,
+    }
+}
+
 /// Input files as (name, text).
 #[derive(Default)]
 struct Input<'a> {
