@@ -254,7 +254,7 @@ pub(crate) fn rules(config: &Compiled) -> Result<Vec<Rule>, Error> {
             &[
                 "password", "passwd", "passphrase", "pwd", "secret", "token", "api_key", "apikey",
                 "api-key", "access_key", "accesskey", "access-key", "private_key", "privatekey",
-                "credential", "auth_key", "authkey",
+                "private-key", "credential", "auth_key", "authkey", "auth-key",
             ],
             r#"(?i)(?P<n>[a-z0-9_.-]{0,40}(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key)[a-z0-9_.-]{0,40})["']?\s{0,8}(?::=|=>|=|:)\s{0,8}(?P<q>["'`]?)(?P<s>[^"'`\s,;(){}\[\]<>]{8,256})"#,
         ));

@@ -346,6 +346,12 @@ impl Scanner {
                 .into_iter()
                 .flatten()
             {
+                let Some(rule) = self.rules.get(r) else {
+                    continue;
+                };
+                if !hit_can_match(rule.id, buf, m.range()) {
+                    continue;
+                }
                 if let Some(list) = hits.get_mut(r) {
                     list.push(m.range());
                     any = true;
@@ -508,6 +514,93 @@ impl Scanner {
             _ => Some(String::new()),
         }
     }
+}
+
+/// A cheap necessary condition for `rule`'s regex to match around a keyword hit, checked
+/// before any window is built. Frequent keywords (`@` in purls, `://` in URLs, `token` in prose)
+/// are dropped here; each check only rejects what the rule's regex and confirmation would
+/// reject anyway, so it changes speed, not results.
+fn hit_can_match(rule: RuleId, buf: &[u8], hit: Range<usize>) -> bool {
+    let before = hit.start.checked_sub(1).and_then(|i| buf.get(i)).copied();
+    let rest = buf.get(hit.end..).unwrap_or_default();
+    match rule {
+        RuleId::EmailAddress => {
+            // `local@domain.tld`: a local-part byte before, a domain ending in a letters-only
+            // label after.
+            if !before.is_some_and(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+            }) {
+                return false;
+            }
+            let run = rest
+                .iter()
+                .take(300)
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+                .count();
+            let domain = rest.get(..run).unwrap_or_default();
+            let domain = domain.strip_suffix(b".").unwrap_or(domain);
+            match domain.iter().rposition(|&b| b == b'.') {
+                Some(dot) => {
+                    let tld = domain.get(dot + 1..).unwrap_or_default();
+                    tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)
+                }
+                None => false,
+            }
+        }
+        RuleId::UrlCredentials => {
+            // `://user:password@`: a `:` and then an `@` before the authority ends.
+            let mut colon = false;
+            for &b in rest.iter().take(400) {
+                match b {
+                    b':' => colon = true,
+                    b'@' => return colon,
+                    b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'[' | b']' | b'{' | b'}'
+                    | b'|' | b'\\' | b'^' | b'`' => return false,
+                    b if b.is_ascii_whitespace() => return false,
+                    _ => {}
+                }
+            }
+            false
+        }
+        RuleId::GenericSecret => assignment_follows(rest, 40, false),
+        RuleId::AwsSecretAccessKey => assignment_follows(rest, 80, true),
+        RuleId::Jwt => {
+            buf.get(hit.clone()) == Some(b"eyJ".as_slice())
+                && !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        }
+        RuleId::InternalIp => {
+            !before.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        }
+        _ => true,
+    }
+}
+
+/// After a secret-like name: more name characters (at most `name_max`), an optional closing
+/// quote, blanks, then `:` or `=` (as in `name = value`, `"name": "value"`, `name: value`).
+fn assignment_follows(rest: &[u8], name_max: usize, spaces_in_name: bool) -> bool {
+    let is_name = |b: &u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'_' | b'.' | b'-')
+            || (spaces_in_name && *b == b' ')
+    };
+    let name = rest
+        .iter()
+        .take(name_max + 1)
+        .take_while(|b| is_name(b))
+        .count();
+    if name > name_max {
+        return false;
+    }
+    let mut tail = rest.get(name..).unwrap_or_default();
+    if let Some((b'"' | b'\'', after)) = tail.split_first() {
+        tail = after;
+    }
+    let blanks = tail
+        .iter()
+        .take(9)
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    blanks <= 8 && matches!(tail.get(blanks), Some(b':' | b'='))
 }
 
 /// The generic rule: a value assigned to a secret-like name must look like a secret.
