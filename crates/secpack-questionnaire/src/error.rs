@@ -13,17 +13,47 @@ pub struct Location {
 
 impl Location {
     /// The location of byte offset `offset` in `text` (clamped to the text, rounded down to a
-    /// character boundary).
+    /// character boundary). Scans the text: for many lookups use [`LineIndex`].
+    #[cfg(test)]
     pub(crate) fn of_offset(text: &str, offset: usize) -> Location {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
+        LineIndex::new(text).location(offset)
+    }
+}
+
+/// Byte offsets of line starts, to turn many byte offsets of one text into locations quickly.
+#[derive(Debug)]
+pub(crate) struct LineIndex<'a> {
+    text: &'a str,
+    /// Offset of the first byte of each line; the first is 0.
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> LineIndex<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// See [`Location::of_offset`].
+    pub(crate) fn location(&self, offset: usize) -> Location {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let before = text.get(..offset).unwrap_or_default();
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        // The last line start at or before `offset`; there is always one (0).
+        let line = self.starts.partition_point(|&start| start <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
         Location {
-            line: before.matches('\n').count() + 1,
-            column: before.get(line_start..).unwrap_or_default().chars().count() + 1,
+            line,
+            column: self
+                .text
+                .get(start..offset)
+                .unwrap_or_default()
+                .chars()
+                .count()
+                + 1,
         }
     }
 }

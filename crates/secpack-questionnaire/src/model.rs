@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::Date;
-use crate::error::{Error, Location, Problem};
+use crate::error::{Error, LineIndex, Location, Problem};
 
 /// A value with the place it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,8 @@ pub struct Control {
 /// `file` names the file in messages and in [`Bank::file`]; use its source path in the repository.
 pub fn parse_bank(text: &str, file: &str) -> Result<Bank, Error> {
     let raw: RawBank = parse(text, file, "question bank")?;
-    let at = |s| at(text, s);
+    let lines = LineIndex::new(text);
+    let at = |s| at(&lines, s);
     Ok(Bank {
         file: file.to_owned(),
         id: at(raw.id),
@@ -123,6 +124,7 @@ pub fn parse_bank(text: &str, file: &str) -> Result<Bank, Error> {
 /// Parse an answers file (see docs/questionnaires.md for the format).
 pub fn parse_answers(text: &str, file: &str) -> Result<AnswerSheet, Error> {
     let raw: RawAnswers = parse(text, file, "answers file")?;
+    let text = &LineIndex::new(text);
     Ok(AnswerSheet {
         file: file.to_owned(),
         bank: at(text, raw.bank),
@@ -144,6 +146,7 @@ pub fn parse_answers(text: &str, file: &str) -> Result<AnswerSheet, Error> {
 /// Parse a controls file (see docs/questionnaires.md for the format).
 pub fn parse_controls(text: &str, file: &str) -> Result<Controls, Error> {
     let raw: RawControls = parse(text, file, "controls file")?;
+    let text = &LineIndex::new(text);
     Ok(Controls {
         file: file.to_owned(),
         title: raw.title,
@@ -171,7 +174,7 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(
 ) -> Result<T, Error> {
     toml::from_str(text).map_err(|err| Error::Toml {
         file: file.to_owned(),
-        location: Location::of_offset(text, err.span().map_or(0, |s| s.start)),
+        location: LineIndex::new(text).location(err.span().map_or(0, |s| s.start)),
         problem: Problem::Toml {
             what,
             message: err.message().trim_end().trim_end_matches('.').to_owned(),
@@ -179,8 +182,8 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(
     })
 }
 
-fn at<T>(text: &str, spanned: Spanned<T>) -> Located<T> {
-    let location = Location::of_offset(text, spanned.span().start);
+fn at<T>(lines: &LineIndex<'_>, spanned: Spanned<T>) -> Located<T> {
+    let location = lines.location(spanned.span().start);
     Located {
         value: spanned.into_inner(),
         location,
