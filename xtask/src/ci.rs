@@ -12,16 +12,42 @@ pub fn run() -> Result<()> {
     let root = crate::root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let tools_bin = root.join(".tools").join("venv").join("bin");
-    let path = std::env::join_paths(
-        std::iter::once(tools_bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )?;
+    let path = std::env::join_paths(std::iter::once(tools_bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
 
     let steps: Vec<(&str, Vec<&str>)> = vec![
-        ("install test tools", vec!["bash", "scripts/install-test-tools.sh"]),
+        (
+            "install test tools",
+            vec!["bash", "scripts/install-test-tools.sh"],
+        ),
         ("rustfmt", vec![&cargo, "fmt", "--all", "--", "--check"]),
-        ("clippy", vec![&cargo, "clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]),
+        (
+            "clippy",
+            vec![
+                &cargo,
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
         ("tests", vec![&cargo, "test", "--workspace", "--locked"]),
-        ("cargo deny", vec![&cargo, "deny", "--offline", "check", "licenses", "bans", "sources"]),
+        (
+            "cargo deny",
+            vec![
+                &cargo,
+                "deny",
+                "--offline",
+                "check",
+                "licenses",
+                "bans",
+                "sources",
+            ],
+        ),
     ];
     let start = Instant::now();
     for (name, argv) in &steps {
@@ -48,6 +74,10 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     println!("\n==> {name}");
     let start = Instant::now();
     let result = f();
-    println!("<== {name}: {} in {:.1?}", if result.is_ok() { "ok" } else { "FAILED" }, start.elapsed());
+    println!(
+        "<== {name}: {} in {:.1?}",
+        if result.is_ok() { "ok" } else { "FAILED" },
+        start.elapsed()
+    );
     result
 }

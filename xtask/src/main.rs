@@ -65,6 +65,14 @@ pub fn secpack_binary() -> Result<PathBuf> {
     Ok(target.join("debug").join("secpack"))
 }
 
+/// The TEST-ONLY signing key of the fixture demo. Never a default anywhere else.
+pub fn test_only_key() -> PathBuf {
+    root()
+        .join("fixtures")
+        .join("keys")
+        .join("test-only-signing.key.pem")
+}
+
 fn package() -> Result<()> {
     let repo = fixture::materialize()?;
     let out = root().join("target").join("secpack");
@@ -78,6 +86,8 @@ fn package() -> Result<()> {
         .arg(&repo)
         .args(["--rev", fixture::TAG, "--out"])
         .arg(&out)
+        .arg("--key")
+        .arg(test_only_key())
         .status()
         .with_context(|| format!("running {}", secpack.display()))?;
     if !status.success() {

@@ -27,16 +27,33 @@ pub fn run(bless: bool) -> Result<()> {
     let a = work.join("a");
     let b = work.join("b").join("elsewhere");
 
-    build(&secpack, &repo, &a, &[("TZ", "UTC"), ("LC_ALL", "C")], "022")?;
+    build(
+        &secpack,
+        &repo,
+        &a,
+        &[("TZ", "UTC"), ("LC_ALL", "C")],
+        "022",
+    )?;
     dirty(&repo)?;
-    build(&secpack, &repo, &b, &[("TZ", "Asia/Kolkata"), ("LC_ALL", "de_DE.UTF-8")], "077")?;
+    build(
+        &secpack,
+        &repo,
+        &b,
+        &[("TZ", "Asia/Kolkata"), ("LC_ALL", "de_DE.UTF-8")],
+        "077",
+    )?;
 
     let first = digests(&a)?;
     let second = digests(&b)?;
     if first != second {
-        bail!("not reproducible:\n  first build:  {first:?}\n  second build: {second:?}\n(run `diffoscope` on the two folders under target/repro)");
+        bail!(
+            "not reproducible:\n  first build:  {first:?}\n  second build: {second:?}\n(run `diffoscope` on the two folders under target/repro)"
+        );
     }
-    let text: String = first.iter().map(|(name, digest)| format!("{digest}  {name}\n")).collect();
+    let text: String = first
+        .iter()
+        .map(|(name, digest)| format!("{digest}  {name}\n"))
+        .collect();
     println!("both builds byte-identical:\n{text}");
 
     let golden_path = crate::root().join(GOLDEN);
@@ -70,6 +87,8 @@ fn build(secpack: &Path, repo: &Path, out: &Path, env: &[(&str, &str)], umask: &
         .arg(repo)
         .args(["--rev", fixture::TAG, "--out"])
         .arg(out)
+        .arg("--key")
+        .arg(crate::test_only_key())
         .envs(env.iter().copied())
         .status()
         .context("running secpack build")?;
@@ -81,7 +100,10 @@ fn build(secpack: &Path, repo: &Path, out: &Path, env: &[(&str, &str)], umask: &
 
 /// Change the work tree and index in every way a packager must ignore.
 fn dirty(repo: &Path) -> Result<()> {
-    std::fs::write(repo.join("hardening/cloud-deployment.md"), "# uncommitted rewrite\n")?;
+    std::fs::write(
+        repo.join("hardening/cloud-deployment.md"),
+        "# uncommitted rewrite\n",
+    )?;
     std::fs::write(repo.join("untracked-notes.md"), "# untracked\n")?;
     std::fs::write(repo.join("secpack.toml"), "not = [valid\n")?;
     secpack_testkit::git::git(repo, &["add", "untracked-notes.md"]).context("staging a file")?;
@@ -90,11 +112,16 @@ fn dirty(repo: &Path) -> Result<()> {
 
 fn digests(dir: &Path) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
     entries.sort();
     for path in entries {
         let data = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         out.push((name, hex::encode(Sha256::digest(&data))));
     }
     Ok(out)

@@ -28,4 +28,4 @@ pub use manifest::{
     AcceptedFinding, MANIFEST_SCHEMA, Manifest, ManifestFile, SourceRef, TransformRecord,
 };
 pub use sums::{SumLine, SumsError};
-pub use write::{PackageWriter, WriteError, WrittenArchive};
+pub use write::{PackageWriter, PendingArchives, WriteError, WrittenArchive, write_atomic};

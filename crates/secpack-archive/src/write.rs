@@ -251,6 +251,12 @@ impl PackageWriter {
 
     /// Finish both archives, flush them to disk and rename them to their final names.
     pub fn finish(self) -> Result<Vec<WrittenArchive>, WriteError> {
+        self.finish_pending()?.persist(&[])
+    }
+
+    /// Finish both archives but keep them under their temporary names, so that signatures
+    /// can be made from their digests and written first (see [`PendingArchives::persist`]).
+    pub fn finish_pending(self) -> Result<PendingArchives, WriteError> {
         if self.last.is_none() {
             return Err(WriteError::Empty);
         }
@@ -269,7 +275,7 @@ impl PackageWriter {
             source,
         })?;
 
-        let mut written = Vec::new();
+        let mut archives = Vec::new();
         for (format, buffered) in [
             (ArchiveFormat::Zip, zip_file),
             (ArchiveFormat::TarGz, tar_file),
@@ -282,17 +288,75 @@ impl PackageWriter {
             let temp = buffered.into_inner().map_err(|e| io_err(e.into_error()))?;
             temp.as_file().sync_all().map_err(io_err)?;
             let (size, sha256) = digest_file(temp.path()).map_err(io_err)?;
-            temp.persist(&final_path).map_err(|e| io_err(e.error))?;
-            set_mode_644(&final_path).map_err(io_err)?;
-            written.push(WrittenArchive {
+            let written = WrittenArchive {
                 format,
                 path: final_path,
                 size,
                 sha256,
-            });
+            };
+            archives.push((written, temp));
+        }
+        Ok(PendingArchives {
+            out_dir: self.out_dir,
+            archives,
+        })
+    }
+}
+
+/// Finished archives still under temporary names. Dropping this deletes them.
+#[derive(Debug)]
+pub struct PendingArchives {
+    out_dir: PathBuf,
+    archives: Vec<(WrittenArchive, tempfile::NamedTempFile)>,
+}
+
+impl PendingArchives {
+    /// The archives, with the final paths they will get.
+    pub fn archives(&self) -> Vec<WrittenArchive> {
+        self.archives.iter().map(|(w, _)| w.clone()).collect()
+    }
+
+    /// Write `sidecars` (file name in the output folder, bytes: signatures, provenance)
+    /// atomically, then rename the archives into place. An archive at its final path thus
+    /// always has its sidecars next to it.
+    pub fn persist(
+        self,
+        sidecars: &[(String, Vec<u8>)],
+    ) -> Result<Vec<WrittenArchive>, WriteError> {
+        for (name, bytes) in sidecars {
+            write_atomic(&self.out_dir, name, bytes)?;
+        }
+        let mut written = Vec::new();
+        for (archive, temp) in self.archives {
+            let io_err = |source| WriteError::Io {
+                path: archive.path.clone(),
+                source,
+            };
+            temp.persist(&archive.path).map_err(|e| io_err(e.error))?;
+            set_mode_644(&archive.path).map_err(io_err)?;
+            written.push(archive);
         }
         Ok(written)
     }
+}
+
+/// Write `bytes` to `dir/name` through a temporary file and a rename, mode 0644.
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, WriteError> {
+    let path = dir.join(name);
+    let io_err = |source| WriteError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io_err)?;
+    temp.write_all(bytes).map_err(io_err)?;
+    temp.as_file().sync_all().map_err(io_err)?;
+    temp.persist(&path).map_err(|e| io_err(e.error))?;
+    set_mode_644(&path).map_err(io_err)?;
+    Ok(path)
 }
 
 /// Size and SHA-256 of a file, streaming.

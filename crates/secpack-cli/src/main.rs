@@ -55,8 +55,78 @@ enum Command {
         /// Print what was written as JSON
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        signing: SigningArgs,
+    },
+    /// Generate an ECDSA P-256 signing key pair (PKCS#8 PEM)
+    #[command(
+        after_help = "Examples:\n  secpack keygen --out keys/\n  SECPACK_KEY_PASSWORD=… secpack keygen --out keys/ --encrypt\n\n\
+                      The private key is written with mode 0600 and never printed. Existing files are never overwritten."
+    )]
+    Keygen {
+        /// Folder for <name>.key.pem and <name>.pub.pem (created when missing)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Base name of the two files
+        #[arg(long, default_value = "signing")]
+        name: String,
+        /// Encrypt the private key with the password in the environment variable named by --password-env
+        #[arg(long)]
+        encrypt: bool,
+        /// Environment variable holding the password
+        #[arg(long, value_name = "VAR", default_value = "SECPACK_KEY_PASSWORD")]
+        password_env: String,
     },
 }
+
+#[derive(Debug, Args)]
+struct SigningArgs {
+    /// Private key to sign with (PKCS#8 PEM, encrypted PKCS#8, or a cosign key file)
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "SECPACK_SIGNING_KEY",
+        conflicts_with = "unsigned"
+    )]
+    key: Option<PathBuf>,
+    /// Environment variable holding the key's password, when it is encrypted
+    #[arg(long, value_name = "VAR", default_value = "SECPACK_KEY_PASSWORD")]
+    password_env: String,
+    /// Build without signature and provenance (must be asked for explicitly)
+    #[arg(long)]
+    unsigned: bool,
+}
+
+impl SigningArgs {
+    fn load(&self) -> anyhow::Result<secpack_pipeline::Signing> {
+        match (&self.key, self.unsigned) {
+            (None, false) => Err(UsageError(
+                "no signing key: pass --key FILE (or set SECPACK_SIGNING_KEY), or --unsigned to build without a signature".into(),
+            )
+            .into()),
+            (None, true) => Ok(secpack_pipeline::Signing::Unsigned),
+            (Some(path), _) => {
+                let pem = std::fs::read(path).map_err(|e| UsageError(format!("reading the signing key {}: {e}", path.display())))?;
+                let password = std::env::var(&self.password_env).ok();
+                let key = secpack_provenance::load_private_key(&pem, password.as_deref(), &path.display().to_string())
+                    .map_err(|e| UsageError(e.to_string()))?;
+                Ok(secpack_pipeline::Signing::Key(key))
+            }
+        }
+    }
+}
+
+/// A usage error raised by the CLI itself (exit code 2).
+#[derive(Debug)]
+struct UsageError(String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
 
 #[derive(Debug, Args)]
 struct SourceArgs {
@@ -101,7 +171,18 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Plan { source, json } => plan(&source, json),
-        Command::Build { source, out, json } => build(&source, &out, json),
+        Command::Build {
+            source,
+            out,
+            json,
+            signing,
+        } => build(&source, &out, json, &signing),
+        Command::Keygen {
+            out,
+            name,
+            encrypt,
+            password_env,
+        } => keygen(&out, &name, encrypt.then_some(password_env.as_str())),
     }
 }
 
@@ -146,7 +227,13 @@ fn plan(args: &SourceArgs, json: bool) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn build(args: &SourceArgs, out: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
+fn build(
+    args: &SourceArgs,
+    out: &std::path::Path,
+    json: bool,
+    signing: &SigningArgs,
+) -> anyhow::Result<ExitCode> {
+    let signing = signing.load()?;
     let plan = secpack_pipeline::plan(&args.request())?;
     for w in &plan.warnings {
         eprintln!("warning: {w}");
@@ -164,13 +251,13 @@ fn build(args: &SourceArgs, out: &std::path::Path, json: bool) -> anyhow::Result
             _ => EXIT_USAGE,
         }));
     }
-    let output = secpack_pipeline::build(
-        &plan,
-        &secpack_pipeline::BuildRequest {
-            out_dir: out.to_path_buf(),
-        },
-    )
-    .with_context(|| format!("building {} from {}", plan.version, args.rev))?;
+    let request = secpack_pipeline::BuildRequest {
+        out_dir: out.to_path_buf(),
+        signing,
+        env: secpack_pipeline::process_env,
+    };
+    let output = secpack_pipeline::build(&plan, &request)
+        .with_context(|| format!("building {} from {}", plan.version, args.rev))?;
     let mut stdout = std::io::stdout().lock();
     if json {
         let archives: Vec<_> = output
@@ -190,12 +277,24 @@ fn build(args: &SourceArgs, out: &std::path::Path, json: bool) -> anyhow::Result
             "commit": output.commit,
             "files": output.manifest.files.len() + 2,
             "archives": archives,
+            "signed": output.key_fingerprint.is_some(),
+            "key_fingerprint": output.key_fingerprint,
+            "sidecars": output.sidecars,
         });
         serde_json::to_writer_pretty(&mut stdout, &report)?;
         writeln!(stdout)?;
     } else {
         for a in &output.archives {
             writeln!(stdout, "{}  {}", hex_string(&a.sha256), a.path.display())?;
+        }
+        for p in &output.sidecars {
+            writeln!(stdout, "{:64}  {}", "", p.display())?;
+        }
+        match &output.key_fingerprint {
+            Some(fp) => eprintln!("signed with key {fp}"),
+            None => eprintln!(
+                "warning: unsigned build (--unsigned): no signature and no provenance were written"
+            ),
         }
         eprintln!(
             "built {} {} from commit {} ({} files)",
@@ -210,4 +309,59 @@ fn build(args: &SourceArgs, out: &std::path::Path, json: bool) -> anyhow::Result
 
 fn hex_string(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn keygen(
+    out: &std::path::Path,
+    name: &str,
+    password_env: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    use std::io::Write as _;
+    let password = match password_env {
+        Some(var) => Some(std::env::var(var).map_err(|_| {
+            UsageError(format!(
+                "--encrypt needs the password in the environment variable {var}"
+            ))
+        })?),
+        None => None,
+    };
+    let pair = secpack_provenance::generate_key_pair(password.as_deref())
+        .map_err(|e| UsageError(e.to_string()))?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let private = out.join(format!("{name}.key.pem"));
+    let public = out.join(format!("{name}.pub.pem"));
+    for p in [&private, &public] {
+        if p.exists() {
+            return Err(UsageError(format!("{} already exists; secpack never overwrites a key (choose another --name or --out)", p.display())).into());
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(&private)
+        .with_context(|| format!("creating {}", private.display()))?;
+    file.write_all(pair.private_pem.as_bytes())?;
+    file.sync_all()?;
+    std::fs::write(&public, pair.public_pem.as_bytes())
+        .with_context(|| format!("writing {}", public.display()))?;
+    println!(
+        "private key: {} (mode 0600{})",
+        private.display(),
+        if password.is_some() {
+            ", encrypted"
+        } else {
+            ""
+        }
+    );
+    println!("public key:  {}", public.display());
+    println!("fingerprint: {}", pair.fingerprint);
+    eprintln!(
+        "publish the fingerprint where customers can compare it, and set `signing.fingerprint` in secpack.toml"
+    );
+    Ok(ExitCode::SUCCESS)
 }

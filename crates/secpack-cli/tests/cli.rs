@@ -5,5 +5,7 @@
 mod build;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/signing.rs"]
+mod signing;
 #[path = "cli/support.rs"]
 mod support;

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use secpack_archive::{
-    MANIFEST_SCHEMA, Manifest, ManifestFile, PackageWriter, SourceRef, SumLine, WrittenArchive,
-    layout, sums,
+    MANIFEST_SCHEMA, Manifest, ManifestFile, PackageWriter, SourceRef, SumLine, TransformRecord,
+    WrittenArchive, layout, sums,
 };
 use sha2::{Digest, Sha256};
 
@@ -18,11 +18,29 @@ use crate::error::Error;
 use crate::plan::{Plan, Transform};
 use crate::render::{self, PackageFacts};
 
-/// Where to write.
-#[derive(Debug, Clone)]
+/// How the package is signed.
+#[derive(Debug)]
+pub enum Signing {
+    /// No signature and no package provenance: only on explicit request (`--unsigned`).
+    Unsigned,
+    /// Sign the archives and the provenance with this key (RFC 6979: deterministic).
+    Key(secpack_provenance::PrivateKey),
+}
+
+/// Where to write and how to sign.
+#[derive(Debug)]
 pub struct BuildRequest {
     /// Output folder; created when missing.
     pub out_dir: PathBuf,
+    pub signing: Signing,
+    /// Environment lookup used to detect the CI builder when `secpack.toml` names none
+    /// (normally `std::env::var`).
+    pub env: fn(&str) -> Option<String>,
+}
+
+/// `std::env::var` as an [`BuildRequest::env`] lookup.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 /// What a build wrote.
@@ -31,6 +49,10 @@ pub struct BuildOutput {
     pub version: String,
     pub commit: String,
     pub archives: Vec<WrittenArchive>,
+    /// Signatures and provenance written next to the archives.
+    pub sidecars: Vec<PathBuf>,
+    /// Fingerprint of the signing key, when signed.
+    pub key_fingerprint: Option<String>,
     pub manifest: Manifest,
     pub warnings: Vec<String>,
 }
@@ -65,8 +87,43 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         commit_time: src.commit_time,
     };
 
+    let key_fingerprint = match &req.signing {
+        Signing::Unsigned => None,
+        Signing::Key(key) => {
+            let actual = key.public_key().fingerprint();
+            if let Some(expected) = &plan.config.signing.fingerprint
+                && !expected.eq_ignore_ascii_case(&actual)
+            {
+                return Err(Error::ConfigValue {
+                    file: crate::config::CONFIG_FILE.into(),
+                    message: format!(
+                        "the signing key's fingerprint is {actual}, but `signing.fingerprint` expects {expected}; \
+                         sign with the configured key or update the fingerprint"
+                    ),
+                });
+            }
+            if plan
+                .config
+                .product
+                .repository
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+            {
+                return Err(Error::ConfigValue {
+                    file: crate::config::CONFIG_FILE.into(),
+                    message: "`product.repository` is required for a signed build: the package provenance names the source repository".into(),
+                });
+            }
+            Some(actual)
+        }
+    };
+
     // Pass 1: every mapped file.
     let mut prepared: BTreeMap<String, Prepared> = BTreeMap::new();
+    let mut transforms: Vec<TransformRecord> = Vec::new();
+    let mut transformed_inputs: Vec<secpack_provenance::Artifact> = Vec::new();
+    let mut provenance_readmes: Vec<(String, SourceRef)> = Vec::new();
+    let mut redacted_sboms: Vec<(Vec<u8>, SourceRef)> = Vec::new();
     for m in &plan.mapped {
         let data = src.read_blob(m.oid, &m.source_path)?;
         let source_ref = SourceRef {
@@ -74,7 +131,83 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
             blob: m.oid.to_string(),
             class: m.class,
         };
+        let mut dest = m.dest.clone();
         let (content, digest, size) = match m.transform {
+            Transform::Sbom { .. } => {
+                let key = (req.env)(&plan.config.sbom_pseudonym_key_env);
+                let redacted = secpack_sbom::redact(
+                    &data,
+                    &plan.config.sbom_redact,
+                    key.as_deref().map(str::as_bytes),
+                )
+                .map_err(|source| Error::Sbom {
+                    path: m.source_path.clone(),
+                    source,
+                })?;
+                transformed_inputs.push(secpack_provenance::Artifact {
+                    name: m.source_path.clone(),
+                    sha256: sha256(&data),
+                });
+                transforms.push(TransformRecord {
+                    path: dest.clone(),
+                    kind: "sbom-redact".into(),
+                    summary: serde_json::to_value(&redacted.summary).expect("summaries serialize"),
+                });
+                redacted_sboms.push((redacted.bytes.clone(), source_ref.clone()));
+                let digest = sha256(&redacted.bytes);
+                let size = redacted.bytes.len() as u64;
+                (Content::Bytes(redacted.bytes), digest, size)
+            }
+            Transform::ProductProvenance { index } => {
+                let p = plan
+                    .config
+                    .product_provenance
+                    .get(index)
+                    .expect("plan indexes the config");
+                let key = match &p.public_key {
+                    Some(path) => {
+                        let entry = src.file(path).ok_or_else(|| Error::ConfigValue {
+                            file: crate::config::CONFIG_FILE.into(),
+                            message: format!(
+                                "product_provenance[{index}].public_key `{path}` is missing"
+                            ),
+                        })?;
+                        let pem = src.read_blob(entry.oid, path)?;
+                        Some(
+                            secpack_provenance::load_public_key(&pem, path)
+                                .map_err(provenance_error)?,
+                        )
+                    }
+                    None => None,
+                };
+                let options = secpack_provenance::ProductProvenanceOptions {
+                    expected_builder_id: p.builder_id.clone(),
+                    remove_fields: p.remove_fields.clone(),
+                };
+                let checked = secpack_provenance::check_product_provenance(
+                    &data,
+                    &m.source_path,
+                    key.as_ref(),
+                    &options,
+                )
+                .map_err(provenance_error)?;
+                if let Some((dir, _)) = m.dest.rsplit_once('/') {
+                    dest = format!("{dir}/{}", checked.summary.shipped_file);
+                }
+                transformed_inputs.push(secpack_provenance::Artifact {
+                    name: m.source_path.clone(),
+                    sha256: sha256(&data),
+                });
+                transforms.push(TransformRecord {
+                    path: dest.clone(),
+                    kind: "provenance-check".into(),
+                    summary: serde_json::to_value(&checked.summary).expect("summaries serialize"),
+                });
+                provenance_readmes.push((checked.readme, source_ref.clone()));
+                let digest = sha256(&checked.bytes);
+                let size = checked.bytes.len() as u64;
+                (Content::Bytes(checked.bytes), digest, size)
+            }
             Transform::Copy => {
                 let digest = sha256(&data);
                 (
@@ -101,12 +234,24 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
                 (Content::Bytes(out), digest, size)
             }
         };
+        if let Some(existing) = prepared.get(&dest) {
+            return Err(Error::DuplicateDestination {
+                dest,
+                first: existing
+                    .record
+                    .sources
+                    .first()
+                    .map(|s| s.path.clone())
+                    .unwrap_or_default(),
+                second: m.source_path.clone(),
+            });
+        }
         prepared.insert(
-            m.dest.clone(),
+            dest.clone(),
             Prepared {
                 content,
                 record: ManifestFile {
-                    path: m.dest.clone(),
+                    path: dest.clone(),
                     class: m.class,
                     sha256: hex::encode(digest),
                     size,
@@ -134,7 +279,80 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         },
         content: Content::Bytes(bytes),
     };
-    let instructions = render::instructions(&facts, None).into_bytes();
+    if plan.generate_licenses {
+        let inputs: Vec<&[u8]> = redacted_sboms.iter().map(|(b, _)| b.as_slice()).collect();
+        let text = secpack_sbom::licenses(&inputs).map_err(|source| Error::Sbom {
+            path: layout::LICENSES.into(),
+            source,
+        })?;
+        let bytes = text.into_bytes();
+        let record = ManifestFile {
+            path: layout::LICENSES.into(),
+            class: redacted_sboms
+                .iter()
+                .map(|(_, s)| s.class)
+                .max()
+                .unwrap_or(package_class),
+            sha256: hex::encode(sha256(&bytes)),
+            size: bytes.len() as u64,
+            generator: "sbom-licenses".into(),
+            sources: redacted_sboms.iter().map(|(_, s)| s.clone()).collect(),
+        };
+        prepared.insert(
+            layout::LICENSES.into(),
+            Prepared {
+                content: Content::Bytes(bytes),
+                record,
+            },
+        );
+    }
+    if !provenance_readmes.is_empty() {
+        let readme_path = format!("{}README.md", layout::PROVENANCE_DIR);
+        let text = provenance_readmes
+            .iter()
+            .map(|(r, _)| r.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let bytes = text.into_bytes();
+        let class = provenance_readmes
+            .iter()
+            .map(|(_, s)| s.class)
+            .max()
+            .unwrap_or(package_class);
+        let record = ManifestFile {
+            path: readme_path.clone(),
+            class,
+            sha256: hex::encode(sha256(&bytes)),
+            size: bytes.len() as u64,
+            generator: "provenance-readme".into(),
+            sources: provenance_readmes.iter().map(|(_, s)| s.clone()).collect(),
+        };
+        if prepared.contains_key(&readme_path) {
+            return Err(Error::DuplicateDestination {
+                dest: readme_path,
+                first: "secpack.toml [files]".into(),
+                second: "generated provenance README".into(),
+            });
+        }
+        prepared.insert(
+            readme_path,
+            Prepared {
+                content: Content::Bytes(bytes),
+                record,
+            },
+        );
+    }
+    check_case_collisions(prepared.keys())?;
+    let signing_facts = key_fingerprint.as_ref().map(|fp| render::SigningFacts {
+        fingerprint: plan
+            .config
+            .signing
+            .fingerprint
+            .clone()
+            .unwrap_or_else(|| fp.clone())
+            .to_lowercase(),
+    });
+    let instructions = render::instructions(&facts, signing_facts.as_ref()).into_bytes();
     prepared.insert(
         layout::INSTRUCTIONS.into(),
         generated(layout::INSTRUCTIONS, "instructions", instructions),
@@ -157,7 +375,7 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         commit_time: src.commit_time,
         files: prepared.values().map(|p| p.record.clone()).collect(),
         accepted_findings: Vec::new(),
-        transforms: Vec::new(),
+        transforms,
     };
     let manifest_json = manifest.to_json();
     prepared.insert(
@@ -202,11 +420,60 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
             }
         }
     }
-    let archives = writer.finish()?;
+    let pending = writer.finish_pending()?;
+
+    // Signatures and provenance, written before the archives get their final names.
+    let mut sidecars: Vec<(String, Vec<u8>)> = Vec::new();
+    if let Signing::Key(key) = &req.signing {
+        let archives = pending.archives();
+        for a in &archives {
+            let name = format!("{}.sigstore.json", a.format.file_name(&plan.version));
+            sidecars.push((name, secpack_provenance::sign_blob_digest(key, &a.sha256)));
+        }
+        let builder = match &plan.config.provenance.builder_id {
+            Some(id) => id.clone(),
+            None => secpack_provenance::detect_builder(&req.env).id,
+        };
+        transformed_inputs.sort_by(|a, b| a.name.cmp(&b.name));
+        let statement = secpack_provenance::build_package_statement(
+            &secpack_provenance::PackageProvenanceInput {
+                subjects: archives
+                    .iter()
+                    .map(|a| secpack_provenance::Artifact {
+                        name: a.format.file_name(&plan.version),
+                        sha256: a.sha256,
+                    })
+                    .collect(),
+                repository: plan.config.product.repository.clone().unwrap_or_default(),
+                tag: plan.version.clone(),
+                version: plan.version.trim_start_matches('v').to_owned(),
+                commit: src.commit.clone(),
+                transformed_inputs,
+                builder_id: builder,
+                builder_version: BTreeMap::from([(
+                    "secpack".to_owned(),
+                    env!("CARGO_PKG_VERSION").to_owned(),
+                )]),
+                invocation_id: None,
+            },
+        )
+        .map_err(provenance_error)?;
+        let signed = secpack_provenance::sign_statement(key, &statement);
+        let top = layout::top_folder(&plan.version);
+        sidecars.push((format!("{top}.intoto.jsonl"), signed.jsonl));
+        sidecars.push((format!("{top}.intoto.sigstore.json"), signed.bundle));
+    }
+    let sidecar_paths = sidecars
+        .iter()
+        .map(|(name, _)| req.out_dir.join(name))
+        .collect();
+    let archives = pending.persist(&sidecars)?;
     Ok(BuildOutput {
         version: plan.version.clone(),
         commit: src.commit.clone(),
         archives,
+        sidecars: sidecar_paths,
+        key_fingerprint,
         manifest,
         warnings: plan.warnings.clone(),
     })
@@ -234,18 +501,31 @@ fn clone_problem(first: &Error, count: usize) -> Error {
     }
 }
 
+fn provenance_error(e: secpack_provenance::Error) -> Error {
+    Error::Provenance(e)
+}
+
+/// Destinations that differ only in letter case collide on case-insensitive file systems.
+fn check_case_collisions<'a>(paths: impl Iterator<Item = &'a String>) -> Result<(), Error> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for p in paths {
+        if let Some(other) = seen.insert(p.to_lowercase(), p) {
+            return Err(Error::CaseCollision {
+                dest: p.clone(),
+                other: other.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Convenience: plan and build in one call.
 pub fn plan_and_build(
     repo: &Path,
     rev: &str,
     version: Option<&str>,
-    out_dir: &Path,
+    req: &BuildRequest,
 ) -> Result<BuildOutput, Error> {
     let plan = crate::plan::plan(&crate::plan::PlanRequest { repo, rev, version })?;
-    build(
-        &plan,
-        &BuildRequest {
-            out_dir: out_dir.to_path_buf(),
-        },
-    )
+    build(&plan, req)
 }

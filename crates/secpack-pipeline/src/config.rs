@@ -31,6 +31,79 @@ pub struct Config {
     /// Whole folders copied into an open package folder (`[[dirs]]`).
     #[serde(default)]
     pub dirs: Vec<DirMapping>,
+    /// The package signing key (`[signing]`).
+    #[serde(default)]
+    pub signing: SigningConfig,
+    /// The package's own provenance (`[provenance]`).
+    #[serde(default)]
+    pub provenance: PackageProvenanceConfig,
+    /// The product's SLSA provenance files to check and ship (`[[product_provenance]]`).
+    #[serde(default)]
+    pub product_provenance: Vec<ProductProvenanceConfig>,
+    /// SBOMs to redact into `artifacts/sbom/` (`[[sbom]]`).
+    #[serde(default)]
+    pub sbom: Vec<SbomConfig>,
+    /// Redaction rules applied to every SBOM (`[sbom_redact]`; see docs/sbom.md).
+    #[serde(default)]
+    pub sbom_redact: secpack_sbom::Rules,
+    /// Environment variable holding the key for `sbom_redact.pseudonymize`.
+    #[serde(default = "default_pseudonym_env")]
+    pub sbom_pseudonym_key_env: String,
+}
+
+fn default_pseudonym_env() -> String {
+    "SECPACK_SBOM_PSEUDONYM_KEY".into()
+}
+
+/// `[[sbom]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SbomConfig {
+    /// The SBOM in the repository (CycloneDX JSON 1.4-1.7 or SPDX JSON 2.2/2.3).
+    pub source: String,
+    /// Destination (default: `artifacts/sbom/<file name>`).
+    #[serde(default)]
+    pub dest: Option<String>,
+}
+
+/// `[signing]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    /// Hex SHA-256 of the signing key's SubjectPublicKeyInfo (DER). When set, a build with
+    /// another key is refused, and the instructions print it for customers to compare.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
+}
+
+/// `[provenance]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageProvenanceConfig {
+    /// `runDetails.builder.id`; when absent it is detected from the CI environment
+    /// (GitHub Actions, GitLab CI), else a documented local default.
+    #[serde(default)]
+    pub builder_id: Option<String>,
+}
+
+/// `[[product_provenance]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductProvenanceConfig {
+    /// The provenance file in the repository (`.intoto.jsonl`, DSSE envelope or Sigstore bundle).
+    pub source: String,
+    /// Folder below `artifacts/provenance/` to ship it in (default: `artifacts/provenance`).
+    #[serde(default)]
+    pub dest_dir: Option<String>,
+    /// Every statement's builder id must equal this.
+    #[serde(default)]
+    pub builder_id: Option<String>,
+    /// Public key (PEM, path in the repository) the provenance must be signed with.
+    #[serde(default)]
+    pub public_key: Option<String>,
+    /// JSON pointers of fields to remove before shipping (`*` matches any key or index).
+    #[serde(default)]
+    pub remove_fields: Vec<String>,
 }
 
 /// `[product]`.

@@ -111,6 +111,13 @@ pub enum Error {
     Write(#[from] secpack_archive::WriteError),
     #[error("{message}")]
     Policy { message: String },
+    #[error(transparent)]
+    Provenance(secpack_provenance::Error),
+    #[error("SBOM `{path}`: {source}")]
+    Sbom {
+        path: String,
+        source: secpack_sbom::Error,
+    },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -123,6 +130,12 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::InternalSource { .. } | Error::Policy { .. } => ErrorKind::Policy,
+            // A signature or a claim that does not check out is a failed check, not a usage error.
+            Error::Provenance(
+                secpack_provenance::Error::BadSignature { .. }
+                | secpack_provenance::Error::DigestMismatch { .. }
+                | secpack_provenance::Error::BuilderMismatch { .. },
+            ) => ErrorKind::Policy,
             _ => ErrorKind::Usage,
         }
     }

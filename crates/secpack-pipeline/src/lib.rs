@@ -27,7 +27,7 @@ pub mod plan;
 pub mod render;
 pub mod source;
 
-pub use build::{BuildOutput, BuildRequest, build, plan_and_build};
+pub use build::{BuildOutput, BuildRequest, Signing, build, plan_and_build, process_env};
 pub use config::Config;
 pub use error::{Error, ErrorKind};
 pub use plan::{FileDecision, Plan, PlanRequest, plan};

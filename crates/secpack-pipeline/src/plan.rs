@@ -26,13 +26,17 @@ pub struct PlanRequest<'a> {
 }
 
 /// How a shipped file is made from its source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transform {
     /// Bytes copied unchanged.
     Copy,
     /// Markdown: internal sections removed, a source line appended.
     Markdown,
+    /// The product's SLSA provenance: checked, redacted when configured
+    /// (`[[product_provenance]]` entry `index`).
+    ProductProvenance { index: usize },
+    /// An SBOM: redacted with `[sbom_redact]` (`[[sbom]]` entry `index`).
+    Sbom { index: usize },
 }
 
 impl Transform {
@@ -40,6 +44,8 @@ impl Transform {
         match self {
             Transform::Copy => "copy",
             Transform::Markdown => "markdown",
+            Transform::ProductProvenance { .. } => "provenance-check",
+            Transform::Sbom { .. } => "sbom-redact",
         }
     }
 }
@@ -82,6 +88,8 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Everything that stops a build.
     pub problems: Vec<Error>,
+    /// Whether `artifacts/third-party-licenses.txt` is generated from the SBOMs.
+    pub generate_licenses: bool,
 }
 
 impl Plan {
@@ -170,7 +178,10 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, Error> {
     // Destinations that some mapping aimed at, refused or not: a refused mapping is
     // reported once, not again as a missing required file.
     let mut attempted: Vec<String> = Vec::new();
-    let mut add = |dest: String, source_path: &str, problems: &mut Vec<Error>| {
+    let mut add = |dest: String,
+                   source_path: &str,
+                   transform: Option<Transform>,
+                   problems: &mut Vec<Error>| {
         attempted.push(dest.clone());
         if let Err(e) = layout::check_destination(&dest) {
             problems.push(e.into());
@@ -216,11 +227,11 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, Error> {
             });
             return;
         }
-        let transform = if may_declare(&dest) {
+        let transform = transform.unwrap_or(if may_declare(&dest) {
             Transform::Markdown
         } else {
             Transform::Copy
-        };
+        });
         mapped.insert(
             dest.clone(),
             MappedFile {
@@ -233,7 +244,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, Error> {
         );
     };
     for (dest, src) in &config.files {
-        add(dest.clone(), src, &mut problems);
+        add(dest.clone(), src, None, &mut problems);
     }
     for (i, dir) in config.dirs.iter().enumerate() {
         let prefix = format!("{}/", dir.source.trim_end_matches('/'));
@@ -260,7 +271,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, Error> {
             }
             any = true;
             match &entry.path {
-                Some(path) => add(format!("{dest_dir}/{rel}"), path, &mut problems),
+                Some(path) => add(format!("{dest_dir}/{rel}"), path, None, &mut problems),
                 None => problems.push(Error::NonUtf8Path {
                     path: entry.display.clone(),
                 }),
@@ -274,9 +285,57 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, Error> {
         }
     }
 
+    for (index, sbom) in config.sbom.iter().enumerate() {
+        let dest = match &sbom.dest {
+            Some(d) => d.clone(),
+            None => format!(
+                "{}{}",
+                layout::SBOM_DIR,
+                sbom.source.rsplit('/').next().unwrap_or(&sbom.source)
+            ),
+        };
+        add(
+            dest,
+            &sbom.source,
+            Some(Transform::Sbom { index }),
+            &mut problems,
+        );
+    }
+    for (index, p) in config.product_provenance.iter().enumerate() {
+        let dir = p
+            .dest_dir
+            .as_deref()
+            .unwrap_or("artifacts/provenance")
+            .trim_end_matches('/');
+        let name = p.source.rsplit('/').next().unwrap_or(&p.source);
+        add(
+            format!("{dir}/{name}"),
+            &p.source,
+            Some(Transform::ProductProvenance { index }),
+            &mut problems,
+        );
+        if let Some(key) = &p.public_key
+            && source.file(key).is_none_or(|e| e.kind != EntryType::File)
+        {
+            problems.push(Error::ConfigValue {
+                file: CONFIG_FILE.into(),
+                message: format!(
+                    "product_provenance[{index}].public_key `{key}` is not a file at commit {}",
+                    source.commit
+                ),
+            });
+        }
+    }
+
     // 3. Whole-package checks.
     let mut dests: Vec<&str> = mapped.keys().map(String::as_str).collect();
     dests.extend(layout::GENERATED_FILES);
+    // Licenses are aggregated from the redacted SBOMs unless a file is mapped there.
+    let generate_licenses = !config.sbom.is_empty() && !config.files.contains_key(layout::LICENSES);
+    if generate_licenses {
+        attempted.push(layout::LICENSES.to_owned());
+        dests.push(layout::LICENSES);
+    }
     let mut aimed: Vec<&str> = attempted.iter().map(String::as_str).collect();
     aimed.extend(layout::GENERATED_FILES);
     let mut lower: BTreeMap<String, &str> = BTreeMap::new();
@@ -341,6 +400,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, Error> {
         mapped: mapped.into_values().collect(),
         warnings,
         problems,
+        generate_licenses,
     })
 }
 

@@ -7,7 +7,7 @@ use std::process::Command;
 /// Fixed identity used for every commit and tag made here.
 pub const IDENTITY: (&str, &str) = ("Summit Release Bot", "release-bot@summit.example");
 /// Fixed date of every commit and tag made here: 2026-11-20T12:00:00Z.
-pub const DATE: &str = "1763640000 +0000";
+pub const DATE: &str = "1795176000 +0000";
 
 /// An error running git, with its stderr.
 #[derive(Debug)]

@@ -144,6 +144,7 @@ fn reproducible_and_blind_to_the_work_tree() {
             "v1.0.0",
             "--out",
             out2.path().to_str().unwrap(),
+            "--unsigned",
         ])
         .env("TZ", "Pacific/Kiritimati")
         .env("LC_ALL", "C")

@@ -125,6 +125,7 @@ fn revision_and_tag_problems() {
         "2.0.0",
         "--out",
         repo.path().join("o").to_str().unwrap(),
+        "--unsigned",
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
@@ -166,7 +167,7 @@ fn config_problems_point_at_file_line_column() {
         &repo,
         "v1.0.0",
         2,
-        &["secpack.toml:34:2: unknown field `product2`"],
+        &["secpack.toml:35:2: unknown field `product2`"],
     );
     let repo = Repo::with(
         &CONFIG.replace("class = \"internal\"", "class = \"secret\""),
@@ -177,7 +178,7 @@ fn config_problems_point_at_file_line_column() {
         &repo,
         "v1.0.0",
         2,
-        &["secpack.toml:19:9: unknown variant `secret`"],
+        &["secpack.toml:20:9: unknown variant `secret`"],
     );
     let repo = Repo::with(
         &config_with("\n[[classify]]\nglob = \"a/[\"\nclass = \"public\"\n"),

@@ -9,6 +9,7 @@ pub const CONFIG: &str = r#"
 [product]
 name = "Acme"
 vendor = "Acme Corp"
+repository = "https://git.acme.example/security/evidence"
 
 [contacts]
 security = "security@acme.example"
@@ -121,6 +122,14 @@ impl Repo {
     }
 }
 
+/// The TEST-ONLY signing key of the fixtures.
+pub fn test_key(name: &str) -> PathBuf {
+    secpack_testkit::workspace_root()
+        .join("fixtures")
+        .join("keys")
+        .join(name)
+}
+
 /// Run the real binary.
 pub fn secpack(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_secpack"))
@@ -140,6 +149,7 @@ pub fn build(repo: &Repo, rev: &str) -> (Output, tempfile::TempDir) {
         rev,
         "--out",
         out.path().to_str().unwrap(),
+        "--unsigned",
     ]);
     (o, out)
 }
