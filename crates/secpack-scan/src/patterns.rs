@@ -178,6 +178,13 @@ pub(crate) fn rules(config: &Compiled) -> Result<Vec<Rule>, Error> {
             r"\b(?P<s>eyJ[A-Za-z0-9_-]{8,1200}\.eyJ[A-Za-z0-9_-]{8,2000}\.[A-Za-z0-9_-]{0,700})",
         ));
     }
+    if enabled(RuleId::BearerToken) {
+        all.push(rule(
+            RuleId::BearerToken,
+            &["bearer", "authorization"],
+            r#"(?i)(?:\bbearer|authorization["']?\s{0,8}[:=]\s{0,8}["']?(?:basic|token|bearer))[ \t]{1,8}(?P<s>[A-Za-z0-9._~+/-]{16,2048}={0,2})"#,
+        ));
+    }
     if enabled(RuleId::UrlCredentials) {
         all.push(rule(
             RuleId::UrlCredentials,

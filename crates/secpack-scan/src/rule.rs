@@ -36,6 +36,9 @@ pub enum RuleId {
     PypiToken,
     /// A JSON Web Token (three base64url parts, the first two starting `eyJ`).
     Jwt,
+    /// A credential in an HTTP `Authorization` header or after `Bearer` (`Authorization: Basic …`,
+    /// `Bearer …`) that is not a JWT.
+    BearerToken,
     /// A password in a URL (`scheme://user:password@host`).
     UrlCredentials,
     /// A secret in a URL query parameter (`?token=`, `&password=`, `&api_key=`, ...).
@@ -56,7 +59,7 @@ pub enum RuleId {
 
 impl RuleId {
     /// Every rule, in priority order: when two findings overlap, the earlier rule wins.
-    pub const ALL: [RuleId; 22] = [
+    pub const ALL: [RuleId; 23] = [
         RuleId::GcpServiceAccountKey,
         RuleId::PrivateKey,
         RuleId::AwsAccessKeyId,
@@ -71,6 +74,7 @@ impl RuleId {
         RuleId::NpmToken,
         RuleId::PypiToken,
         RuleId::Jwt,
+        RuleId::BearerToken,
         RuleId::UrlCredentials,
         RuleId::UrlSecretParam,
         RuleId::InternalHost,
@@ -98,6 +102,7 @@ impl RuleId {
             RuleId::NpmToken => "npm-token",
             RuleId::PypiToken => "pypi-token",
             RuleId::Jwt => "jwt",
+            RuleId::BearerToken => "bearer-token",
             RuleId::UrlCredentials => "url-credentials",
             RuleId::UrlSecretParam => "url-secret-param",
             RuleId::GenericSecret => "generic-secret",

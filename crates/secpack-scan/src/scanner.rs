@@ -380,7 +380,10 @@ impl Scanner {
                         (window.start + s.start())..(window.start + s.end())
                     });
                     let quote = caps.name("q").map(|q| q.as_bytes()).unwrap_or_default();
-                    if let Some(preview_suffix) = self.confirm(rule, buf, &whole, &secret, quote) {
+                    let name = caps.name("n").map(|n| n.as_bytes()).unwrap_or_default();
+                    if let Some(preview_suffix) =
+                        self.confirm(rule, buf, &whole, &secret, quote, name)
+                    {
                         candidates.push(Candidate {
                             rule: index,
                             start: whole.start,
@@ -418,6 +421,7 @@ impl Scanner {
         whole: &Range<usize>,
         secret: &Range<usize>,
         quote: &[u8],
+        name: &[u8],
     ) -> Option<String> {
         let value = buf.get(secret.clone()).unwrap_or_default();
         let before = whole.start.checked_sub(1).and_then(|i| buf.get(i)).copied();
@@ -445,16 +449,24 @@ impl Scanner {
                 }
                 Some(String::new())
             }
+            RuleId::BearerToken => {
+                let (lower, upper, digit, _) = char_classes(value);
+                (digit
+                    && (lower || upper)
+                    && shannon_entropy(value) >= GENERIC_MIN_ENTROPY
+                    && !is_placeholder(value))
+                .then(String::new)
+            }
             RuleId::UrlSecretParam => {
                 let (lower, upper, digit, _) = char_classes(value);
-                if is_placeholder(value) || !(digit && (lower || upper)) {
+                if is_placeholder(value) || !(digit && (lower || upper)) || names_no_secret(name) {
                     return None;
                 }
                 Some(String::new())
             }
-            RuleId::GenericSecret => {
-                confirm_generic(value, quote, buf.get(secret.end).copied()).then(String::new)
-            }
+            RuleId::GenericSecret => (!names_no_secret(name)
+                && confirm_generic(value, quote, buf.get(secret.end).copied()))
+            .then(String::new),
             RuleId::InternalHost => {
                 if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
                     || after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -462,14 +474,19 @@ impl Scanner {
                 {
                     return None;
                 }
+                // Name the config entry, not the host: the preview never shows what matched.
                 let lower = value.to_ascii_lowercase();
-                let name = self
-                    .config
-                    .hosts
-                    .iter()
-                    .chain(&self.config.domains)
-                    .find(|n| lower.ends_with(n.as_bytes()))?;
-                Some(format!(" (internal name {name})"))
+                let entry = |list: &[String], field: &str| {
+                    list.iter()
+                        .position(|n| {
+                            lower == n.as_bytes()
+                                || (lower.ends_with(n.as_bytes())
+                                    && lower.get(lower.len() - n.len() - 1) == Some(&b'.'))
+                        })
+                        .map(|i| format!(" (matches leak_gate.{field}[{i}])"))
+                };
+                entry(&self.config.domains, "internal_domains")
+                    .or_else(|| entry(&self.config.hosts, "internal_hosts"))
             }
             RuleId::InternalIp => {
                 if before
@@ -481,12 +498,12 @@ impl Scanner {
                     return None;
                 }
                 let addr: std::net::Ipv4Addr = std::str::from_utf8(value).ok()?.parse().ok()?;
-                let (_, text) = self
+                let i = self
                     .config
                     .cidrs
                     .iter()
-                    .find(|(c, _)| c.contains(u32::from(addr)))?;
-                Some(format!(" (in {text})"))
+                    .position(|(c, _)| c.contains(u32::from(addr)))?;
+                Some(format!(" (in leak_gate.internal_cidrs[{i}])"))
             }
             RuleId::EmailAddress => {
                 if after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -601,6 +618,49 @@ fn assignment_follows(rest: &[u8], name_max: usize, spaces_in_name: bool) -> boo
         .take_while(|b| b.is_ascii_whitespace())
         .count();
     blanks <= 8 && matches!(tail.get(blanks), Some(b':' | b'='))
+}
+
+/// Names that contain a secret-like word but hold something else: `private_key_id`,
+/// `secret_name`, `password_file`, `token_endpoint`, `kms_key_arn`, `token_type`, ...
+fn names_no_secret(name: &[u8]) -> bool {
+    const SUFFIXES: [&[u8]; 20] = [
+        b"id",
+        b"ids",
+        b"name",
+        b"names",
+        b"path",
+        b"file",
+        b"url",
+        b"uri",
+        b"endpoint",
+        b"arn",
+        b"prefix",
+        b"type",
+        b"length",
+        b"ttl",
+        b"expiry",
+        b"expires",
+        b"hash",
+        b"version",
+        b"policy",
+        b"ref",
+    ];
+    let lower = name.to_ascii_lowercase();
+    let lower = lower.strip_suffix(b"\"").unwrap_or(&lower);
+    SUFFIXES.iter().any(|suffix| {
+        lower.ends_with(suffix)
+            && lower.len() > suffix.len()
+            && lower
+                .get(lower.len() - suffix.len() - 1)
+                .is_some_and(|b| matches!(b, b'_' | b'-' | b'.'))
+    }) || SUFFIXES.iter().any(|suffix| {
+        // camelCase: `privateKeyId`, `secretName`
+        let mut camel = suffix.to_vec();
+        if let Some(first) = camel.first_mut() {
+            *first = first.to_ascii_uppercase();
+        }
+        name.ends_with(&camel)
+    })
 }
 
 /// The generic rule: a value assigned to a secret-like name must look like a secret.
