@@ -1,0 +1,48 @@
+//! Resource limits that bound the work and memory spent on one archive.
+
+/// Limits applied while reading an archive. Every limit is checked before the bytes it guards
+/// are decompressed, so a hostile archive costs bounded time and memory.
+///
+/// The defaults suit packages up to a few GiB; raise them for bigger packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most entries (files) an archive may hold. Default 10 000.
+    pub max_entries: u64,
+    /// Largest uncompressed size of one file. Default 4 GiB.
+    pub max_entry_size: u64,
+    /// Largest uncompressed size of all files together. Default 16 GiB.
+    pub max_total_size: u64,
+    /// Highest compression ratio (uncompressed / compressed) of a zip entry or of the whole
+    /// tar.gz stream, checked once the output exceeds [`Limits::ratio_floor`]. Default 250 (real
+    /// documents compress 3-30×; deflate's maximum is about 1032×).
+    pub max_ratio: u64,
+    /// Output size below which the ratio is not checked (tiny files compress a lot).
+    /// Default 1 MiB.
+    pub ratio_floor: u64,
+    /// Largest size of a file read into memory: `verification/SHA256SUMS`,
+    /// `verification/manifest.json`, signature bundles and provenance. Default 16 MiB.
+    pub max_metadata_size: u64,
+}
+
+impl Limits {
+    /// The documented defaults.
+    pub const DEFAULT: Limits = Limits {
+        max_entries: 10_000,
+        max_entry_size: 4 << 30,
+        max_total_size: 16 << 30,
+        max_ratio: 250,
+        ratio_floor: 1 << 20,
+        max_metadata_size: 16 << 20,
+    };
+
+    /// Whether `output` bytes made from `input` compressed bytes exceed the ratio limit.
+    pub(crate) fn ratio_exceeded(&self, output: u64, input: u64) -> bool {
+        output > self.ratio_floor && output > self.max_ratio.saturating_mul(input.max(1))
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
