@@ -58,6 +58,24 @@ enum Command {
         #[command(flatten)]
         signing: SigningArgs,
     },
+    /// Run the leak gate alone on everything a build would ship (for pre-merge CI)
+    #[command(
+        after_help = "Examples:\n  secpack scan --repo . --rev HEAD\n  secpack scan --repo . --rev origin/main --json\n\n\
+                      Exits 1 when a finding blocks the package; secrets are never printed, only masked previews and fingerprints."
+    )]
+    Scan {
+        #[command(flatten)]
+        source: SourceArgs,
+        /// Print the outcome as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Questionnaire tools
+    #[command(subcommand)]
+    Questionnaire(QuestionnaireCommand),
+    /// SBOM tools: redaction and license aggregation of one file
+    #[command(subcommand)]
+    Sbom(SbomCommand),
     /// Generate an ECDSA P-256 signing key pair (PKCS#8 PEM)
     #[command(
         after_help = "Examples:\n  secpack keygen --out keys/\n  SECPACK_KEY_PASSWORD=… secpack keygen --out keys/ --encrypt\n\n\
@@ -76,6 +94,47 @@ enum Command {
         /// Environment variable holding the password
         #[arg(long, value_name = "VAR", default_value = "SECPACK_KEY_PASSWORD")]
         password_env: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum QuestionnaireCommand {
+    /// Validate [questionnaires] (banks, answers, controls, evidence) without building
+    #[command(after_help = "Example:\n  secpack questionnaire check --repo . --rev HEAD")]
+    Check {
+        #[command(flatten)]
+        source: SourceArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SbomCommand {
+    /// Redact one SBOM (CycloneDX JSON 1.4-1.7, SPDX JSON 2.2/2.3)
+    #[command(
+        after_help = "Examples:\n  secpack sbom redact bom.cdx.json -o bom.redacted.cdx.json\n  secpack sbom redact bom.spdx.json --rules rules.toml > out.json\n\n\
+                      Without --rules the default profile removes credentials in URLs, file paths and internal-flagged properties, nothing else."
+    )]
+    Redact {
+        /// The SBOM to redact
+        input: PathBuf,
+        /// Output file (default: standard output)
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Redaction rules (TOML, the keys of [sbom_redact]; see docs/sbom.md)
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        /// Print the redaction summary as JSON on standard error
+        #[arg(long)]
+        summary: bool,
+    },
+    /// Print the third-party license list aggregated from SBOMs
+    #[command(
+        after_help = "Example:\n  secpack sbom licenses bom.cdx.json > third-party-licenses.txt"
+    )]
+    Licenses {
+        /// One or more SBOMs
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
     },
 }
 
@@ -177,6 +236,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             signing,
         } => build(&source, &out, json, &signing),
+        Command::Scan { source, json } => scan(&source, json),
+        Command::Questionnaire(QuestionnaireCommand::Check { source }) => {
+            questionnaire_check(&source)
+        }
+        Command::Sbom(SbomCommand::Redact {
+            input,
+            output,
+            rules,
+            summary,
+        }) => sbom_redact(&input, output.as_deref(), rules.as_deref(), summary),
+        Command::Sbom(SbomCommand::Licenses { inputs }) => sbom_licenses(&inputs),
         Command::Keygen {
             out,
             name,
@@ -363,5 +433,126 @@ fn keygen(
     eprintln!(
         "publish the fingerprint where customers can compare it, and set `signing.fingerprint` in secpack.toml"
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn scan(args: &SourceArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let plan = secpack_pipeline::plan(&args.request())?;
+    let outcome = secpack_pipeline::scan(&plan, secpack_pipeline::process_env);
+    let mut stdout = std::io::stdout().lock();
+    match outcome {
+        Ok(o) => {
+            for w in &o.warnings {
+                eprintln!("warning: {w}");
+            }
+            if json {
+                let report = serde_json::json!({"passed": true, "files": o.files, "findings": [], "accepted": o.accepted});
+                serde_json::to_writer_pretty(&mut stdout, &report)?;
+                writeln!(stdout)?;
+            } else {
+                writeln!(
+                    stdout,
+                    "leak gate: {} files scanned, no blocking finding, {} accepted by exceptions",
+                    o.files,
+                    o.accepted.len()
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(secpack_pipeline::Error::Leak { findings }) if json => {
+            let report = serde_json::json!({"passed": false, "findings": findings});
+            serde_json::to_writer_pretty(&mut stdout, &report)?;
+            writeln!(stdout)?;
+            Ok(ExitCode::from(EXIT_FAILED))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn questionnaire_check(args: &SourceArgs) -> anyhow::Result<ExitCode> {
+    let plan = secpack_pipeline::plan(&args.request())?;
+    if plan.config.questionnaires.is_none() {
+        return Err(UsageError(
+            "secpack.toml has no [questionnaires] table; see docs/questionnaires.md".into(),
+        )
+        .into());
+    }
+    for w in &plan.questionnaire_warnings {
+        eprintln!("warning: {w}");
+    }
+    for p in &plan.questionnaire_problems {
+        eprintln!("error: {p}");
+    }
+    if plan.questionnaire_problems.is_empty() {
+        println!(
+            "questionnaires: {} documents render, {} warning(s)",
+            plan.rendered.len(),
+            plan.questionnaire_warnings.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(EXIT_USAGE))
+    }
+}
+
+fn sbom_redact(
+    input: &std::path::Path,
+    output: Option<&std::path::Path>,
+    rules: Option<&std::path::Path>,
+    summary: bool,
+) -> anyhow::Result<ExitCode> {
+    let data = std::fs::read(input)
+        .map_err(|e| UsageError(format!("reading {}: {e}", input.display())))?;
+    let rules = match rules {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| UsageError(format!("reading {}: {e}", path.display())))?;
+            secpack_sbom::Rules::from_toml(&text, &path.display().to_string())
+                .map_err(|e| UsageError(e.to_string()))?
+        }
+        None => secpack_sbom::Rules::default(),
+    };
+    let key = std::env::var("SECPACK_SBOM_PSEUDONYM_KEY").ok();
+    let redacted = secpack_sbom::redact(&data, &rules, key.as_deref().map(str::as_bytes))
+        .map_err(|e| UsageError(format!("{}: {e}", input.display())))?;
+    match output {
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| UsageError(format!("{} is not a file path", path.display())))?;
+            secpack_archive::write_atomic(dir, &name, &redacted.bytes)?;
+        }
+        None => std::io::stdout().lock().write_all(&redacted.bytes)?,
+    }
+    if summary {
+        eprintln!("{}", serde_json::to_string_pretty(&redacted.summary)?);
+    } else {
+        eprintln!(
+            "redacted {} ({}): {} removed, {} changed",
+            input.display(),
+            redacted.format,
+            redacted.summary.removed.values().sum::<u64>(),
+            redacted.summary.changed.values().sum::<u64>()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sbom_licenses(inputs: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut data = Vec::new();
+    for input in inputs {
+        data.push(
+            std::fs::read(input)
+                .map_err(|e| UsageError(format!("reading {}: {e}", input.display())))?,
+        );
+    }
+    let refs: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
+    let text = secpack_sbom::licenses(&refs).map_err(|e| UsageError(e.to_string()))?;
+    std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,8 @@
 mod build;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/leaks.rs"]
+mod leaks;
 #[path = "cli/signing.rs"]
 mod signing;
 #[path = "cli/support.rs"]

@@ -53,6 +53,8 @@ pub struct BuildOutput {
     pub sidecars: Vec<PathBuf>,
     /// Fingerprint of the signing key, when signed.
     pub key_fingerprint: Option<String>,
+    /// Leak-gate findings let through by exceptions (also in the manifest).
+    pub accepted_findings: Vec<secpack_scan::AcceptedFinding>,
     pub manifest: Manifest,
     pub warnings: Vec<String>,
 }
@@ -80,13 +82,6 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         return Err(clone_problem(first, plan.problems.len()));
     }
     let src = &plan.source;
-    let facts = PackageFacts {
-        config: &plan.config,
-        version: &plan.version,
-        commit: &src.commit,
-        commit_time: src.commit_time,
-    };
-
     let key_fingerprint = match &req.signing {
         Signing::Unsigned => None,
         Signing::Key(key) => {
@@ -118,286 +113,13 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         }
     };
 
-    // Pass 1: every mapped file.
-    let mut prepared: BTreeMap<String, Prepared> = BTreeMap::new();
-    let mut transforms: Vec<TransformRecord> = Vec::new();
-    let mut transformed_inputs: Vec<secpack_provenance::Artifact> = Vec::new();
-    let mut provenance_readmes: Vec<(String, SourceRef)> = Vec::new();
-    let mut redacted_sboms: Vec<(Vec<u8>, SourceRef)> = Vec::new();
-    for m in &plan.mapped {
-        let data = src.read_blob(m.oid, &m.source_path)?;
-        let source_ref = SourceRef {
-            path: m.source_path.clone(),
-            blob: m.oid.to_string(),
-            class: m.class,
-        };
-        let mut dest = m.dest.clone();
-        let (content, digest, size) = match m.transform {
-            Transform::Sbom { .. } => {
-                let key = (req.env)(&plan.config.sbom_pseudonym_key_env);
-                let redacted = secpack_sbom::redact(
-                    &data,
-                    &plan.config.sbom_redact,
-                    key.as_deref().map(str::as_bytes),
-                )
-                .map_err(|source| Error::Sbom {
-                    path: m.source_path.clone(),
-                    source,
-                })?;
-                transformed_inputs.push(secpack_provenance::Artifact {
-                    name: m.source_path.clone(),
-                    sha256: sha256(&data),
-                });
-                transforms.push(TransformRecord {
-                    path: dest.clone(),
-                    kind: "sbom-redact".into(),
-                    summary: serde_json::to_value(&redacted.summary).expect("summaries serialize"),
-                });
-                redacted_sboms.push((redacted.bytes.clone(), source_ref.clone()));
-                let digest = sha256(&redacted.bytes);
-                let size = redacted.bytes.len() as u64;
-                (Content::Bytes(redacted.bytes), digest, size)
-            }
-            Transform::ProductProvenance { index } => {
-                let p = plan
-                    .config
-                    .product_provenance
-                    .get(index)
-                    .expect("plan indexes the config");
-                let key = match &p.public_key {
-                    Some(path) => {
-                        let entry = src.file(path).ok_or_else(|| Error::ConfigValue {
-                            file: crate::config::CONFIG_FILE.into(),
-                            message: format!(
-                                "product_provenance[{index}].public_key `{path}` is missing"
-                            ),
-                        })?;
-                        let pem = src.read_blob(entry.oid, path)?;
-                        Some(
-                            secpack_provenance::load_public_key(&pem, path)
-                                .map_err(provenance_error)?,
-                        )
-                    }
-                    None => None,
-                };
-                let options = secpack_provenance::ProductProvenanceOptions {
-                    expected_builder_id: p.builder_id.clone(),
-                    remove_fields: p.remove_fields.clone(),
-                };
-                let checked = secpack_provenance::check_product_provenance(
-                    &data,
-                    &m.source_path,
-                    key.as_ref(),
-                    &options,
-                )
-                .map_err(provenance_error)?;
-                if let Some((dir, _)) = m.dest.rsplit_once('/') {
-                    dest = format!("{dir}/{}", checked.summary.shipped_file);
-                }
-                transformed_inputs.push(secpack_provenance::Artifact {
-                    name: m.source_path.clone(),
-                    sha256: sha256(&data),
-                });
-                transforms.push(TransformRecord {
-                    path: dest.clone(),
-                    kind: "provenance-check".into(),
-                    summary: serde_json::to_value(&checked.summary).expect("summaries serialize"),
-                });
-                provenance_readmes.push((checked.readme, source_ref.clone()));
-                let digest = sha256(&checked.bytes);
-                let size = checked.bytes.len() as u64;
-                (Content::Bytes(checked.bytes), digest, size)
-            }
-            Transform::Copy => {
-                let digest = sha256(&data);
-                (
-                    Content::Blob {
-                        oid: m.oid,
-                        source_path: m.source_path.clone(),
-                    },
-                    digest,
-                    data.len() as u64,
-                )
-            }
-            Transform::Markdown => {
-                let text = String::from_utf8_lossy(&data);
-                let out = render::markdown_with_source_line(
-                    &text,
-                    &m.source_path,
-                    &src.commit,
-                    &m.oid.to_string(),
-                    m.class.as_str(),
-                )
-                .into_bytes();
-                let digest = sha256(&out);
-                let size = out.len() as u64;
-                (Content::Bytes(out), digest, size)
-            }
-        };
-        if let Some(existing) = prepared.get(&dest) {
-            return Err(Error::DuplicateDestination {
-                dest,
-                first: existing
-                    .record
-                    .sources
-                    .first()
-                    .map(|s| s.path.clone())
-                    .unwrap_or_default(),
-                second: m.source_path.clone(),
-            });
-        }
-        prepared.insert(
-            dest.clone(),
-            Prepared {
-                content,
-                record: ManifestFile {
-                    path: dest.clone(),
-                    class: m.class,
-                    sha256: hex::encode(digest),
-                    size,
-                    generator: m.transform.as_str().to_owned(),
-                    sources: vec![source_ref],
-                },
-            },
-        );
-    }
-
-    // Generated documents: instructions, then the overview (which lists everything).
-    let package_class: secpack_classify::Class = prepared
-        .values()
-        .map(|p| p.record.class)
-        .max()
-        .unwrap_or(secpack_classify::Class::CustomerOnly);
-    let generated = |path: &str, generator: &str, bytes: Vec<u8>| Prepared {
-        record: ManifestFile {
-            path: path.to_owned(),
-            class: package_class,
-            sha256: hex::encode(sha256(&bytes)),
-            size: bytes.len() as u64,
-            generator: generator.to_owned(),
-            sources: Vec::new(),
-        },
-        content: Content::Bytes(bytes),
-    };
-    if plan.generate_licenses {
-        let inputs: Vec<&[u8]> = redacted_sboms.iter().map(|(b, _)| b.as_slice()).collect();
-        let text = secpack_sbom::licenses(&inputs).map_err(|source| Error::Sbom {
-            path: layout::LICENSES.into(),
-            source,
-        })?;
-        let bytes = text.into_bytes();
-        let record = ManifestFile {
-            path: layout::LICENSES.into(),
-            class: redacted_sboms
-                .iter()
-                .map(|(_, s)| s.class)
-                .max()
-                .unwrap_or(package_class),
-            sha256: hex::encode(sha256(&bytes)),
-            size: bytes.len() as u64,
-            generator: "sbom-licenses".into(),
-            sources: redacted_sboms.iter().map(|(_, s)| s.clone()).collect(),
-        };
-        prepared.insert(
-            layout::LICENSES.into(),
-            Prepared {
-                content: Content::Bytes(bytes),
-                record,
-            },
-        );
-    }
-    if !provenance_readmes.is_empty() {
-        let readme_path = format!("{}README.md", layout::PROVENANCE_DIR);
-        let text = provenance_readmes
-            .iter()
-            .map(|(r, _)| r.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        let bytes = text.into_bytes();
-        let class = provenance_readmes
-            .iter()
-            .map(|(_, s)| s.class)
-            .max()
-            .unwrap_or(package_class);
-        let record = ManifestFile {
-            path: readme_path.clone(),
-            class,
-            sha256: hex::encode(sha256(&bytes)),
-            size: bytes.len() as u64,
-            generator: "provenance-readme".into(),
-            sources: provenance_readmes.iter().map(|(_, s)| s.clone()).collect(),
-        };
-        if prepared.contains_key(&readme_path) {
-            return Err(Error::DuplicateDestination {
-                dest: readme_path,
-                first: "secpack.toml [files]".into(),
-                second: "generated provenance README".into(),
-            });
-        }
-        prepared.insert(
-            readme_path,
-            Prepared {
-                content: Content::Bytes(bytes),
-                record,
-            },
-        );
-    }
-    check_case_collisions(prepared.keys())?;
-    let signing_facts = key_fingerprint.as_ref().map(|fp| render::SigningFacts {
-        fingerprint: plan
-            .config
-            .signing
-            .fingerprint
-            .clone()
-            .unwrap_or_else(|| fp.clone())
-            .to_lowercase(),
-    });
-    let instructions = render::instructions(&facts, signing_facts.as_ref()).into_bytes();
-    prepared.insert(
-        layout::INSTRUCTIONS.into(),
-        generated(layout::INSTRUCTIONS, "instructions", instructions),
-    );
-    let records: Vec<ManifestFile> = prepared.values().map(|p| p.record.clone()).collect();
-    let overview = render::overview(&facts, &records).into_bytes();
-    prepared.insert(
-        layout::OVERVIEW.into(),
-        generated(layout::OVERVIEW, "overview", overview),
-    );
-
-    // The manifest covers everything so far; SHA256SUMS covers the manifest too.
-    let manifest = Manifest {
-        schema: MANIFEST_SCHEMA.to_owned(),
-        product: plan.config.product.name.clone(),
-        version: plan.version.clone(),
-        tag: plan.version.clone(),
-        repository: plan.config.product.repository.clone().unwrap_or_default(),
-        commit: src.commit.clone(),
-        commit_time: src.commit_time,
-        files: prepared.values().map(|p| p.record.clone()).collect(),
-        accepted_findings: Vec::new(),
-        transforms,
-    };
-    let manifest_json = manifest.to_json();
-    prepared.insert(
-        layout::MANIFEST.into(),
-        generated(layout::MANIFEST, "manifest", manifest_json),
-    );
-    let sum_lines: Vec<SumLine> = prepared
-        .iter()
-        .map(|(path, p)| {
-            let mut sha = [0u8; 32];
-            hex::decode_to_slice(&p.record.sha256, &mut sha).expect("we wrote this hex ourselves");
-            SumLine {
-                sha256: sha,
-                path: path.clone(),
-            }
-        })
-        .collect();
-    let sums_text = sums::render(&sum_lines).into_bytes();
-    prepared.insert(
-        layout::SHA256SUMS.into(),
-        generated(layout::SHA256SUMS, "sha256sums", sums_text),
-    );
+    let Package {
+        prepared,
+        manifest,
+        mut transformed_inputs,
+        accepted,
+        warnings,
+    } = prepare(plan, key_fingerprint.as_deref(), req.env)?;
 
     // Pass 2: write both archives.
     std::fs::create_dir_all(&req.out_dir).map_err(|source| Error::Io {
@@ -474,8 +196,9 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         archives,
         sidecars: sidecar_paths,
         key_fingerprint,
+        accepted_findings: accepted,
         manifest,
-        warnings: plan.warnings.clone(),
+        warnings,
     })
 }
 
@@ -499,6 +222,457 @@ fn clone_problem(first: &Error, count: usize) -> Error {
             message,
         },
     }
+}
+
+/// Everything that goes into the archives, materialized and checked, before anything is written.
+struct Package {
+    prepared: BTreeMap<String, Prepared>,
+    manifest: Manifest,
+    transformed_inputs: Vec<secpack_provenance::Artifact>,
+    accepted: Vec<secpack_scan::AcceptedFinding>,
+    warnings: Vec<String>,
+}
+
+/// Pass 1: transform and render every file, run the leak gate over the final bytes, and make
+/// the manifest and `SHA256SUMS`. `key_fingerprint` is printed in the instructions.
+fn prepare(
+    plan: &Plan,
+    key_fingerprint: Option<&str>,
+    env: fn(&str) -> Option<String>,
+) -> Result<Package, Error> {
+    let src = &plan.source;
+    let facts = PackageFacts {
+        config: &plan.config,
+        version: &plan.version,
+        commit: &src.commit,
+        commit_time: src.commit_time,
+    };
+    let scanner = leak_scanner(plan)?;
+    let mut reports: Vec<secpack_scan::ScanReport> = Vec::new();
+    let mut warnings = plan.warnings.clone();
+    // Pass 1: every mapped file.
+    let mut prepared: BTreeMap<String, Prepared> = BTreeMap::new();
+    let mut transforms: Vec<TransformRecord> = Vec::new();
+    let mut transformed_inputs: Vec<secpack_provenance::Artifact> = Vec::new();
+    let mut provenance_readmes: Vec<(String, SourceRef)> = Vec::new();
+    let mut redacted_sboms: Vec<(Vec<u8>, SourceRef)> = Vec::new();
+    for m in &plan.mapped {
+        let data = src.read_blob(m.oid, &m.source_path)?;
+        let source_ref = SourceRef {
+            path: m.source_path.clone(),
+            blob: m.oid.to_string(),
+            class: m.class,
+        };
+        let mut dest = m.dest.clone();
+        let (content, digest, size) = match m.transform {
+            Transform::Markdown => {
+                let text = String::from_utf8_lossy(&data);
+                let stripped = secpack_scan::strip_internal_sections(&text, &m.source_path)
+                    .map_err(|source| Error::Scan { source })?;
+                let out = render::markdown_with_source_line(
+                    &stripped,
+                    &m.source_path,
+                    &src.commit,
+                    &m.oid.to_string(),
+                    m.class.as_str(),
+                )
+                .into_bytes();
+                let digest = sha256(&out);
+                let size = out.len() as u64;
+                (Content::Bytes(out), digest, size)
+            }
+            Transform::Sbom { .. } => {
+                let key = env(&plan.config.sbom_pseudonym_key_env);
+                let redacted = secpack_sbom::redact(
+                    &data,
+                    &plan.config.sbom_redact,
+                    key.as_deref().map(str::as_bytes),
+                )
+                .map_err(|source| Error::Sbom {
+                    path: m.source_path.clone(),
+                    source,
+                })?;
+                transformed_inputs.push(secpack_provenance::Artifact {
+                    name: m.source_path.clone(),
+                    sha256: sha256(&data),
+                });
+                transforms.push(TransformRecord {
+                    path: dest.clone(),
+                    kind: "sbom-redact".into(),
+                    summary: serde_json::to_value(&redacted.summary).expect("summaries serialize"),
+                });
+                redacted_sboms.push((redacted.bytes.clone(), source_ref.clone()));
+                let digest = sha256(&redacted.bytes);
+                let size = redacted.bytes.len() as u64;
+                (Content::Bytes(redacted.bytes), digest, size)
+            }
+            Transform::ProductProvenance { index } => {
+                let p = plan
+                    .config
+                    .product_provenance
+                    .get(index)
+                    .expect("plan indexes the config");
+                let key = match &p.public_key {
+                    Some(path) => {
+                        let entry = src.file(path).ok_or_else(|| Error::ConfigValue {
+                            file: crate::config::CONFIG_FILE.into(),
+                            message: format!(
+                                "product_provenance[{index}].public_key `{path}` is missing"
+                            ),
+                        })?;
+                        let pem = src.read_blob(entry.oid, path)?;
+                        Some(
+                            secpack_provenance::load_public_key(&pem, path)
+                                .map_err(provenance_error)?,
+                        )
+                    }
+                    None => None,
+                };
+                let options = secpack_provenance::ProductProvenanceOptions {
+                    expected_builder_id: p.builder_id.clone(),
+                    remove_fields: p.remove_fields.clone(),
+                };
+                let checked = secpack_provenance::check_product_provenance(
+                    &data,
+                    &m.source_path,
+                    key.as_ref(),
+                    &options,
+                )
+                .map_err(provenance_error)?;
+                if let Some((dir, _)) = m.dest.rsplit_once('/') {
+                    dest = format!("{dir}/{}", checked.summary.shipped_file);
+                }
+                transformed_inputs.push(secpack_provenance::Artifact {
+                    name: m.source_path.clone(),
+                    sha256: sha256(&data),
+                });
+                transforms.push(TransformRecord {
+                    path: dest.clone(),
+                    kind: "provenance-check".into(),
+                    summary: serde_json::to_value(&checked.summary).expect("summaries serialize"),
+                });
+                provenance_readmes.push((checked.readme, source_ref.clone()));
+                let digest = sha256(&checked.bytes);
+                let size = checked.bytes.len() as u64;
+                (Content::Bytes(checked.bytes), digest, size)
+            }
+            Transform::Copy => {
+                reports.push(scanner.scan(&dest, &data));
+                let digest = sha256(&data);
+                (
+                    Content::Blob {
+                        oid: m.oid,
+                        source_path: m.source_path.clone(),
+                    },
+                    digest,
+                    data.len() as u64,
+                )
+            }
+        };
+        if let Some(existing) = prepared.get(&dest) {
+            return Err(Error::DuplicateDestination {
+                dest,
+                first: existing
+                    .record
+                    .sources
+                    .first()
+                    .map(|s| s.path.clone())
+                    .unwrap_or_default(),
+                second: m.source_path.clone(),
+            });
+        }
+        prepared.insert(
+            dest.clone(),
+            Prepared {
+                content,
+                record: ManifestFile {
+                    path: dest.clone(),
+                    class: m.class,
+                    sha256: hex::encode(digest),
+                    size,
+                    generator: m.transform.as_str().to_owned(),
+                    sources: vec![source_ref],
+                },
+            },
+        );
+    }
+
+    // Generated documents: instructions, then the overview (which lists everything).
+    let package_class: secpack_classify::Class = prepared
+        .values()
+        .map(|p| p.record.class)
+        .max()
+        .unwrap_or(secpack_classify::Class::CustomerOnly);
+    let generated = |path: &str, generator: &str, bytes: Vec<u8>| Prepared {
+        record: ManifestFile {
+            path: path.to_owned(),
+            class: package_class,
+            sha256: hex::encode(sha256(&bytes)),
+            size: bytes.len() as u64,
+            generator: generator.to_owned(),
+            sources: Vec::new(),
+        },
+        content: Content::Bytes(bytes),
+    };
+    for doc in &plan.rendered {
+        let sources: Vec<SourceRef> = doc
+            .sources
+            .iter()
+            .map(|(path, oid, class)| SourceRef {
+                path: path.clone(),
+                blob: oid.to_string(),
+                class: *class,
+            })
+            .collect();
+        let bytes = if doc.dest.ends_with(".md") {
+            let names: Vec<&str> = sources.iter().map(|s| s.path.as_str()).collect();
+            render::markdown_with_generated_line(
+                &String::from_utf8_lossy(&doc.bytes),
+                &names,
+                &src.commit,
+            )
+            .into_bytes()
+        } else {
+            doc.bytes.clone()
+        };
+        let class = sources
+            .iter()
+            .map(|s| s.class)
+            .max()
+            .unwrap_or(secpack_classify::Class::CustomerOnly);
+        let record = ManifestFile {
+            path: doc.dest.clone(),
+            class,
+            sha256: hex::encode(sha256(&bytes)),
+            size: bytes.len() as u64,
+            generator: doc.generator.to_owned(),
+            sources,
+        };
+        prepared.insert(
+            doc.dest.clone(),
+            Prepared {
+                content: Content::Bytes(bytes),
+                record,
+            },
+        );
+    }
+    if plan.generate_licenses {
+        let inputs: Vec<&[u8]> = redacted_sboms.iter().map(|(b, _)| b.as_slice()).collect();
+        let text = secpack_sbom::licenses(&inputs).map_err(|source| Error::Sbom {
+            path: layout::LICENSES.into(),
+            source,
+        })?;
+        let bytes = text.into_bytes();
+        let record = ManifestFile {
+            path: layout::LICENSES.into(),
+            class: redacted_sboms
+                .iter()
+                .map(|(_, s)| s.class)
+                .max()
+                .unwrap_or(package_class),
+            sha256: hex::encode(sha256(&bytes)),
+            size: bytes.len() as u64,
+            generator: "sbom-licenses".into(),
+            sources: redacted_sboms.iter().map(|(_, s)| s.clone()).collect(),
+        };
+        prepared.insert(
+            layout::LICENSES.into(),
+            Prepared {
+                content: Content::Bytes(bytes),
+                record,
+            },
+        );
+    }
+    if !provenance_readmes.is_empty() {
+        let readme_path = format!("{}README.md", layout::PROVENANCE_DIR);
+        let text = provenance_readmes
+            .iter()
+            .map(|(r, _)| r.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let bytes = text.into_bytes();
+        let class = provenance_readmes
+            .iter()
+            .map(|(_, s)| s.class)
+            .max()
+            .unwrap_or(package_class);
+        let record = ManifestFile {
+            path: readme_path.clone(),
+            class,
+            sha256: hex::encode(sha256(&bytes)),
+            size: bytes.len() as u64,
+            generator: "provenance-readme".into(),
+            sources: provenance_readmes.iter().map(|(_, s)| s.clone()).collect(),
+        };
+        if prepared.contains_key(&readme_path) {
+            return Err(Error::DuplicateDestination {
+                dest: readme_path,
+                first: "secpack.toml [files]".into(),
+                second: "generated provenance README".into(),
+            });
+        }
+        prepared.insert(
+            readme_path,
+            Prepared {
+                content: Content::Bytes(bytes),
+                record,
+            },
+        );
+    }
+    check_case_collisions(prepared.keys())?;
+    let signing_facts = key_fingerprint.map(|fp| render::SigningFacts {
+        fingerprint: plan
+            .config
+            .signing
+            .fingerprint
+            .clone()
+            .unwrap_or_else(|| fp.to_owned())
+            .to_lowercase(),
+    });
+    let instructions = render::instructions(&facts, signing_facts.as_ref()).into_bytes();
+    prepared.insert(
+        layout::INSTRUCTIONS.into(),
+        generated(layout::INSTRUCTIONS, "instructions", instructions),
+    );
+    let records: Vec<ManifestFile> = prepared.values().map(|p| p.record.clone()).collect();
+    let overview = render::overview(&facts, &records).into_bytes();
+    prepared.insert(
+        layout::OVERVIEW.into(),
+        generated(layout::OVERVIEW, "overview", overview),
+    );
+
+    // The leak gate: every byte that ships, as it ships.
+    for (path, p) in &prepared {
+        if let Content::Bytes(bytes) = &p.content {
+            reports.push(scanner.scan(path, bytes));
+        }
+    }
+    let triage = finish_scan(&scanner, reports, &mut warnings);
+    if !triage.blocking.is_empty() {
+        return Err(Error::Leak {
+            findings: triage.blocking,
+        });
+    }
+
+    // The manifest covers everything so far; SHA256SUMS covers the manifest too.
+    let manifest = Manifest {
+        schema: MANIFEST_SCHEMA.to_owned(),
+        product: plan.config.product.name.clone(),
+        version: plan.version.clone(),
+        tag: plan.version.clone(),
+        repository: plan.config.product.repository.clone().unwrap_or_default(),
+        commit: src.commit.clone(),
+        commit_time: src.commit_time,
+        files: prepared.values().map(|p| p.record.clone()).collect(),
+        accepted_findings: triage
+            .accepted
+            .iter()
+            .map(|a| secpack_archive::AcceptedFinding {
+                path: a.path.clone(),
+                line: a.line,
+                rule: a.rule.to_string(),
+                fingerprint: a.fingerprint.clone(),
+                reason: a.reason.clone(),
+            })
+            .collect(),
+        transforms,
+    };
+    let manifest_json = manifest.to_json();
+    prepared.insert(
+        layout::MANIFEST.into(),
+        generated(layout::MANIFEST, "manifest", manifest_json),
+    );
+    let sum_lines: Vec<SumLine> = prepared
+        .iter()
+        .map(|(path, p)| {
+            let mut sha = [0u8; 32];
+            hex::decode_to_slice(&p.record.sha256, &mut sha).expect("we wrote this hex ourselves");
+            SumLine {
+                sha256: sha,
+                path: path.clone(),
+            }
+        })
+        .collect();
+    let sums_text = sums::render(&sum_lines).into_bytes();
+    prepared.insert(
+        layout::SHA256SUMS.into(),
+        generated(layout::SHA256SUMS, "sha256sums", sums_text),
+    );
+
+    // The manifest and the sums ship too.
+    let mut last = Vec::new();
+    for path in [layout::MANIFEST, layout::SHA256SUMS] {
+        if let Some(Prepared {
+            content: Content::Bytes(bytes),
+            ..
+        }) = prepared.get(path)
+        {
+            last.push(scanner.scan(path, bytes));
+        }
+    }
+    let late = scanner.triage(last.into_iter().flat_map(|r| r.findings).collect());
+    if !late.blocking.is_empty() {
+        return Err(Error::Leak {
+            findings: late.blocking,
+        });
+    }
+    Ok(Package {
+        prepared,
+        manifest,
+        transformed_inputs,
+        accepted: triage.accepted,
+        warnings,
+    })
+}
+
+/// What `secpack scan` found: the leak gate alone, without writing anything.
+#[derive(Debug)]
+pub struct ScanOutcome {
+    /// Files scanned (everything that would ship).
+    pub files: usize,
+    /// Findings accepted by exceptions.
+    pub accepted: Vec<secpack_scan::AcceptedFinding>,
+    pub warnings: Vec<String>,
+}
+
+/// Run every transformation and the leak gate, as a build would, but write nothing.
+/// Blocking findings come back as [`Error::Leak`].
+pub fn scan(plan: &Plan, env: fn(&str) -> Option<String>) -> Result<ScanOutcome, Error> {
+    if let Some(first) = plan.problems.first() {
+        return Err(clone_problem(first, plan.problems.len()));
+    }
+    let package = prepare(plan, None, env)?;
+    Ok(ScanOutcome {
+        files: package.prepared.len(),
+        accepted: package.accepted,
+        warnings: package.warnings,
+    })
+}
+
+/// The leak gate configured from `[leak_gate]`; the security contact is always allowed.
+fn leak_scanner(plan: &Plan) -> Result<secpack_scan::Scanner, Error> {
+    let mut config = plan.config.leak_gate.clone();
+    if let Some(contact) = &plan.config.contacts.security {
+        config.email_allow.push(contact.clone());
+    }
+    secpack_scan::Scanner::new(&config).map_err(|source| Error::Scan { source })
+}
+
+/// Triage the findings; unused exceptions become warnings.
+fn finish_scan(
+    scanner: &secpack_scan::Scanner,
+    reports: Vec<secpack_scan::ScanReport>,
+    warnings: &mut Vec<String>,
+) -> secpack_scan::Triage {
+    let findings = reports.into_iter().flat_map(|r| r.findings).collect();
+    let triage = scanner.triage(findings);
+    for unused in &triage.unused_exceptions {
+        warnings.push(format!(
+            "secpack.toml: leak_gate exception `{}` matches no finding; remove it",
+            unused.fingerprint
+        ));
+    }
+    triage
 }
 
 fn provenance_error(e: secpack_provenance::Error) -> Error {

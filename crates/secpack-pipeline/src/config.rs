@@ -46,6 +46,13 @@ pub struct Config {
     /// Redaction rules applied to every SBOM (`[sbom_redact]`; see docs/sbom.md).
     #[serde(default)]
     pub sbom_redact: secpack_sbom::Rules,
+    /// Questionnaires and the controls summary rendered from data (`[questionnaires]`;
+    /// see docs/questionnaires.md).
+    #[serde(default)]
+    pub questionnaires: Option<secpack_questionnaire::Options>,
+    /// The leak gate (`[leak_gate]`; see docs/leak-gate.md).
+    #[serde(default)]
+    pub leak_gate: secpack_scan::LeakGateConfig,
     /// Environment variable holding the key for `sbom_redact.pseudonymize`.
     #[serde(default = "default_pseudonym_env")]
     pub sbom_pseudonym_key_env: String,

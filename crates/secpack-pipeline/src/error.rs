@@ -113,6 +113,14 @@ pub enum Error {
     Policy { message: String },
     #[error(transparent)]
     Provenance(secpack_provenance::Error),
+    #[error("{message}")]
+    Questionnaire { message: String },
+    #[error("leak gate: {source}")]
+    Scan { source: secpack_scan::Error },
+    #[error("leak gate: {} finding(s) in the package; nothing was written:\n{}\nremove the text, or add an exception with its fingerprint and a reason under [leak_gate] in secpack.toml", findings.len(), findings.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n"))]
+    Leak {
+        findings: Vec<secpack_scan::Finding>,
+    },
     #[error("SBOM `{path}`: {source}")]
     Sbom {
         path: String,
@@ -129,7 +137,9 @@ impl Error {
     /// Usage error or policy failure (for exit codes).
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::InternalSource { .. } | Error::Policy { .. } => ErrorKind::Policy,
+            Error::InternalSource { .. } | Error::Policy { .. } | Error::Leak { .. } => {
+                ErrorKind::Policy
+            }
             // A signature or a claim that does not check out is a failed check, not a usage error.
             Error::Provenance(
                 secpack_provenance::Error::BadSignature { .. }

@@ -27,7 +27,9 @@ pub mod plan;
 pub mod render;
 pub mod source;
 
-pub use build::{BuildOutput, BuildRequest, Signing, build, plan_and_build, process_env};
+pub use build::{
+    BuildOutput, BuildRequest, ScanOutcome, Signing, build, plan_and_build, process_env, scan,
+};
 pub use config::Config;
 pub use error::{Error, ErrorKind};
 pub use plan::{FileDecision, Plan, PlanRequest, plan};

@@ -90,6 +90,21 @@ pub struct Plan {
     pub problems: Vec<Error>,
     /// Whether `artifacts/third-party-licenses.txt` is generated from the SBOMs.
     pub generate_licenses: bool,
+    /// Documents rendered from data at planning time (questionnaires, controls summary).
+    pub rendered: Vec<RenderedDoc>,
+    /// `[questionnaires]` problems and warnings alone (for `secpack questionnaire check`).
+    pub questionnaire_problems: Vec<String>,
+    pub questionnaire_warnings: Vec<String>,
+}
+
+/// A document rendered from source data files.
+#[derive(Debug, Clone)]
+pub struct RenderedDoc {
+    pub dest: String,
+    pub bytes: Vec<u8>,
+    pub generator: &'static str,
+    /// Source files it was rendered from: (path, blob id, class).
+    pub sources: Vec<(String, gix::ObjectId, Class)>,
 }
 
 impl Plan {
@@ -327,8 +342,38 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, Error> {
         }
     }
 
+    // Questionnaires and the controls summary, rendered from data against what ships.
+    let mut rendered = Vec::new();
+    let mut questionnaire_problems = Vec::new();
+    let mut questionnaire_warnings = Vec::new();
+    if let Some(options) = &config.questionnaires {
+        match render_questionnaires(&source, options, &decisions, &mapped) {
+            Ok((docs, notes)) => {
+                for doc in docs {
+                    attempted.push(doc.dest.clone());
+                    if let Some(existing) = mapped.get(&doc.dest) {
+                        questionnaire_problems.push(format!("`{}` is mapped in [files] and rendered from [questionnaires]; remove the mapping", doc.dest));
+                        problems.push(Error::DuplicateDestination {
+                            dest: doc.dest.clone(),
+                            first: existing.source_path.clone(),
+                            second: "[questionnaires]".into(),
+                        });
+                    }
+                    rendered.push(doc);
+                }
+                questionnaire_warnings.extend(notes.iter().cloned());
+                warnings.extend(notes);
+            }
+            Err(e) => {
+                questionnaire_problems.push(e.to_string());
+                problems.push(e);
+            }
+        }
+    }
+
     // 3. Whole-package checks.
     let mut dests: Vec<&str> = mapped.keys().map(String::as_str).collect();
+    dests.extend(rendered.iter().map(|d| d.dest.as_str()));
     dests.extend(layout::GENERATED_FILES);
     // Licenses are aggregated from the redacted SBOMs unless a file is mapped there.
     let generate_licenses = !config.sbom.is_empty() && !config.files.contains_key(layout::LICENSES);
@@ -401,7 +446,119 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, Error> {
         warnings,
         problems,
         generate_licenses,
+        rendered,
+        questionnaire_problems,
+        questionnaire_warnings,
     })
+}
+
+/// Parse, validate and render `[questionnaires]`. Evidence resolves against the plan: a
+/// source mapped into the package links to its destination.
+fn render_questionnaires(
+    source: &Source,
+    options: &secpack_questionnaire::Options,
+    decisions: &BTreeMap<String, (Decision, EntryType)>,
+    mapped: &BTreeMap<String, MappedFile>,
+) -> Result<(Vec<RenderedDoc>, Vec<String>), Error> {
+    use secpack_questionnaire as q;
+    let mut inputs: Vec<(String, gix::ObjectId, Class, String)> = Vec::new();
+    let paths = options
+        .banks
+        .iter()
+        .chain(&options.answers)
+        .chain(options.controls.iter());
+    for path in paths {
+        let entry = source
+            .file(path)
+            .filter(|e| e.kind == EntryType::File)
+            .ok_or_else(|| Error::ConfigValue {
+                file: CONFIG_FILE.into(),
+                message: format!(
+                    "questionnaires: `{path}` is not a file at commit {}",
+                    source.commit
+                ),
+            })?;
+        let bytes = source.read_blob(entry.oid, path)?;
+        let text = String::from_utf8(bytes).map_err(|_| Error::ConfigValue {
+            file: path.clone(),
+            message: "not valid UTF-8; save the file as UTF-8".into(),
+        })?;
+        let (class, rule) = decisions
+            .get(path)
+            .map_or((Class::Internal, String::new()), |(d, _)| {
+                (d.class, d.rule.to_string())
+            });
+        if !class.is_shippable() {
+            // The answers become package text: their source must be shareable too.
+            return Err(Error::InternalSource {
+                dest: "questionnaires (rendered)".into(),
+                source_path: path.clone(),
+                rule,
+            });
+        }
+        inputs.push((path.clone(), entry.oid, class, text));
+    }
+    let find = |list: &Vec<String>| -> Vec<q::Source<'_>> {
+        list.iter()
+            .filter_map(|p| inputs.iter().find(|i| &i.0 == p))
+            .map(|i| q::Source {
+                file: &i.0,
+                text: &i.3,
+            })
+            .collect()
+    };
+    let controls = options
+        .controls
+        .as_ref()
+        .and_then(|c| inputs.iter().find(|i| &i.0 == c))
+        .map(|i| q::Source {
+            file: &i.0,
+            text: &i.3,
+        });
+    let sources = q::Sources {
+        banks: find(&options.banks),
+        answers: find(&options.answers),
+        controls,
+    };
+    let shipped: BTreeMap<&str, &str> = mapped
+        .values()
+        .map(|m| (m.source_path.as_str(), m.dest.as_str()))
+        .collect();
+    let index = |path: &str| -> q::Evidence {
+        if let Some(dest) = shipped.get(path) {
+            return q::Evidence::Shipped {
+                package_path: (*dest).to_owned(),
+            };
+        }
+        match decisions.get(path) {
+            None => q::Evidence::Missing,
+            Some((_, kind)) if *kind != EntryType::File => q::Evidence::Missing,
+            Some((d, _)) if !d.class.is_shippable() => q::Evidence::Internal,
+            Some(_) => q::Evidence::NotShipped,
+        }
+    };
+    let today = q::Date::from_unix_seconds(source.commit_time);
+    let checked = q::check(&sources, &index, options, today).map_err(|e| Error::Questionnaire {
+        message: e.to_string(),
+    })?;
+    let notes = checked.warnings().iter().map(|w| w.to_string()).collect();
+    let input_refs: Vec<(String, gix::ObjectId, Class)> =
+        inputs.iter().map(|i| (i.0.clone(), i.1, i.2)).collect();
+    let docs = checked
+        .render()
+        .into_iter()
+        .map(|f| RenderedDoc {
+            generator: if f.path.ends_with(".csv") {
+                "questionnaire-csv"
+            } else {
+                "questionnaire"
+            },
+            dest: f.path,
+            bytes: f.contents.into_bytes(),
+            sources: input_refs.clone(),
+        })
+        .collect();
+    Ok((docs, notes))
 }
 
 fn compile_globs(globs: &[String]) -> Result<Option<globset::GlobSet>, globset::Error> {
