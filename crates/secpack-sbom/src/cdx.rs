@@ -6,7 +6,9 @@
 //! reference filtering, property/URL/path/author stripping, and the declaration.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use crate::fxhash::FxHashMap as HashMap;
 
 use serde_json::{Value, json};
 
@@ -17,6 +19,9 @@ use crate::json::{ALL, Doc, Node, Span, full};
 use crate::pseudonym::Pseudonymizer;
 use crate::purl;
 use crate::scrub;
+
+static BOM_REF: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"bom-ref"));
 
 /// Array keys whose string items are bom-refs.
 const REF_ARRAYS: &[&str] = &[
@@ -107,7 +112,16 @@ impl<'a> Index<'a> {
     ) -> Result<(), Error> {
         match node {
             Node::Lazy(span) => {
-                let n = doc.expand(*span, ALL)?;
+                let entity = matches!(
+                    (key, parent_key),
+                    ("components", _) | ("services", _) | ("component", "metadata")
+                );
+                let edges = self.collect_edges && key == "dependencies";
+                // Only entities, dependency entries and subtrees that hold a bom-ref matter here.
+                if !entity && !edges && BOM_REF.find(doc.slice(*span).as_bytes()).is_none() {
+                    return Ok(());
+                }
+                let n = doc.expand(*span, if entity { 1 } else { ALL })?;
                 self.index(doc, rules, &n, key, parent_key, owner)
             }
             Node::Array(_, items) => {
@@ -123,15 +137,11 @@ impl<'a> Index<'a> {
                     ("component", "metadata") => Some(Kind::Subject),
                     _ => None,
                 };
-                if kind.is_some() && members.iter().any(|m| matches!(m.value, Node::Lazy(_))) {
-                    let n = doc.expand(*span, ALL)?;
-                    return self.index(doc, rules, &n, key, parent_key, owner);
-                }
                 let mut me = owner;
                 if let Some(kind) = kind {
                     me = Some(self.entities.len());
                     self.by_start.insert(span.start, self.entities.len());
-                    self.entities.push(describe(node, kind, owner, rules));
+                    self.entities.push(describe(doc, node, kind, owner, rules)?);
                 }
                 if self.collect_edges
                     && key == "dependencies"
@@ -248,9 +258,12 @@ impl<'a> Index<'a> {
                 }
             }
         }
-        let mut states = HashMap::new();
+        let mut states = HashMap::default();
         let mut renamed_to: HashSet<String> = HashSet::new();
-        for (r, (_, owner, _)) in &self.refs {
+        // In input order, so that rename suffixes do not depend on hash order.
+        let mut in_order: Vec<_> = self.refs.iter().collect();
+        in_order.sort_by_key(|(_, (pos, _, _))| *pos);
+        for (r, (_, owner, _)) in in_order {
             let entity = owner.and_then(|o| self.entities.get(o));
             match entity {
                 Some(e) if e.removed => {
@@ -294,18 +307,36 @@ impl<'a> Index<'a> {
 
 /// Identity of a component or service and whether a removal rule matches it.
 fn describe<'a>(
+    doc: &Doc<'a>,
     node: &Node<'a>,
     kind: Kind,
     parent: Option<usize>,
     rules: &crate::Rules,
-) -> Entity<'a> {
+) -> Result<Entity<'a>, Error> {
+    // The entity was expanded one level: expand the few containers the rules look into.
+    let expand = |k: &str| -> Result<Option<Node<'a>>, Error> {
+        match node.get(k) {
+            Some(n @ Node::Lazy(_)) => doc.expand(n.span(), ALL).map(Some),
+            _ => Ok(None),
+        }
+    };
+    let properties = expand("properties")?;
+    let properties = properties.as_ref().or(node.get("properties"));
+    let orgs: Vec<Option<Node<'a>>> = ["supplier", "provider", "manufacturer"]
+        .iter()
+        .map(|k| expand(k))
+        .collect::<Result<_, _>>()?;
     let name = node.get_str("name");
     let group = node.get_str("group");
     let purl = node.get_str("purl");
     let namespace = purl.as_deref().and_then(purl::namespace);
     let mut suppliers: Vec<Cow<'_, str>> = Vec::new();
-    for k in ["supplier", "provider", "manufacturer"] {
-        if let Some(n) = node.get(k).and_then(|s| s.get_str("name")) {
+    for (k, expanded) in ["supplier", "provider", "manufacturer"].iter().zip(&orgs) {
+        if let Some(n) = expanded
+            .as_ref()
+            .or(node.get(k))
+            .and_then(|s| s.get_str("name"))
+        {
             suppliers.push(n);
         }
     }
@@ -315,8 +346,7 @@ fn describe<'a>(
     let any = |pats: &[crate::Pattern], v: Option<&str>| {
         v.is_some_and(|v| pats.iter().any(|p| p.is_match(v)))
     };
-    let flagged = node
-        .get("properties")
+    let flagged = properties
         .and_then(Node::items)
         .unwrap_or_default()
         .iter()
@@ -342,7 +372,7 @@ fn describe<'a>(
         group.as_deref().unwrap_or_default(),
         name.as_deref().unwrap_or_default()
     );
-    Entity {
+    Ok(Entity {
         kind,
         parent,
         own_ref: None,
@@ -351,7 +381,7 @@ fn describe<'a>(
         ident,
         removed: false,
         pseudo: false,
-    }
+    })
 }
 
 struct Emit<'i, 'a> {
@@ -514,8 +544,7 @@ impl<'a> Emit<'_, 'a> {
                     }
                 }
                 Node::Str(..)
-                    if key == "endpoints"
-                        && ctx.rules.strips_url(&item.as_str().unwrap_or_default()) =>
+                    if key == "endpoints" && ctx.strips_url(&item.as_str().unwrap_or_default()) =>
                 {
                     ce.remove(i);
                     ctx.removed("urls", 1);
@@ -623,7 +652,7 @@ impl<'a> Emit<'_, 'a> {
             }
             "properties" => {
                 let name = item.get_str("name").unwrap_or_default();
-                let by_name = rules.strips_property(&name);
+                let by_name = ctx.strips_property(&name);
                 let by_path = rules.strip_file_paths
                     && item.get_str("value").is_some_and(|v| scrub::has_path(&v));
                 if by_name || by_path {
@@ -632,7 +661,7 @@ impl<'a> Emit<'_, 'a> {
                 by_name || by_path
             }
             "externalReferences" => {
-                let strip = item.get_str("url").is_some_and(|u| rules.strips_url(&u));
+                let strip = item.get_str("url").is_some_and(|u| ctx.strips_url(&u));
                 if strip {
                     ctx.removed("external_references", 1);
                 }

@@ -14,6 +14,8 @@ pub(crate) struct Ctx<'a, 'r> {
     pub(crate) removed: BTreeMap<&'static str, u64>,
     pub(crate) changed: BTreeMap<&'static str, u64>,
     pub(crate) problems: Vec<String>,
+    strip_properties: globset::GlobSet,
+    strip_urls: globset::GlobSet,
 }
 
 /// What a dry run saves and restores.
@@ -33,7 +35,19 @@ impl<'a, 'r> Ctx<'a, 'r> {
             removed: BTreeMap::new(),
             changed: BTreeMap::new(),
             problems: Vec::new(),
+            strip_properties: rules.strip_properties_set(),
+            strip_urls: rules.strip_urls_set(),
         }
+    }
+
+    /// Whether a property name matches `strip_properties` (one automaton for all globs).
+    pub(crate) fn strips_property(&self, name: &str) -> bool {
+        self.strip_properties.is_match(name)
+    }
+
+    /// Whether a URL matches `strip_urls`.
+    pub(crate) fn strips_url(&self, url: &str) -> bool {
+        self.strip_urls.is_match(url)
     }
 
     pub(crate) fn removed(&mut self, what: &'static str, n: u64) {

@@ -143,6 +143,11 @@ impl ContainerEdit {
             Some(l) => self.elems.get(l).map(|s| s.end),
             None => self.elems.first().map(|s| s.start),
         };
+        if last_kept.is_none() && !self.elems.is_empty() && self.append.is_empty() {
+            // Everything goes: leave an empty container, `[]` or `{}`.
+            edits.delete(self.span.start + 1, self.span.end.saturating_sub(1));
+            return;
+        }
         if let (Some(start), Some(last)) = (tail_start, self.elems.last())
             && last_kept != Some(self.elems.len() - 1)
         {
@@ -252,6 +257,7 @@ mod tests {
         check("[1, 2, 3, 4]", &[0, 3], &[], "[2, 3]");
         check("[1,2]", &[0], &[], "[2]");
         check("[\n  1,\n  2\n]", &[1], &[], "[\n  1\n]");
+        check("[\n  1,\n  2\n]", &[0, 1], &[], "[]");
         check(r#"{"a": 1, "b": 2}"#, &[0], &[], r#"{"b": 2}"#);
         check(r#"{"a": 1, "b": 2}"#, &[1], &[], r#"{"a": 1}"#);
     }

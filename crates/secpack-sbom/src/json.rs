@@ -35,6 +35,8 @@ pub(crate) enum Node<'a> {
 pub(crate) struct Member<'a> {
     /// The raw key between the quotes, escapes intact.
     pub(crate) key_raw: &'a str,
+    /// Whether the raw key has an escape (then comparisons unescape it first).
+    pub(crate) key_escaped: bool,
     pub(crate) key_span: Span,
     pub(crate) value: Node<'a>,
 }
@@ -42,6 +44,15 @@ pub(crate) struct Member<'a> {
 impl<'a> Member<'a> {
     pub(crate) fn key(&self) -> Cow<'a, str> {
         unescape(self.key_raw)
+    }
+
+    /// Whether the (unescaped) key is `key`, without allocating in the common case.
+    pub(crate) fn key_is(&self, key: &str) -> bool {
+        if self.key_escaped {
+            self.key() == key
+        } else {
+            self.key_raw == key
+        }
     }
 
     /// From the key's opening quote to the end of the value.
@@ -105,7 +116,7 @@ impl<'a> Node<'a> {
     pub(crate) fn get(&self, key: &str) -> Option<&Node<'a>> {
         self.members()?
             .iter()
-            .find(|m| m.key() == key)
+            .find(|m| m.key_is(key))
             .map(|m| &m.value)
     }
 
@@ -295,6 +306,17 @@ pub(crate) fn full<'n, 'a>(
     }
 }
 
+/// The bytes `skip_container` stops at.
+static STRUCTURAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b']' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'}' as usize] = true;
+    t
+};
+
 struct Scanner<'a> {
     doc: Doc<'a>,
     b: &'a [u8],
@@ -412,25 +434,28 @@ impl<'a> Scanner<'a> {
 
     fn skip_container(&mut self) -> Result<(), Error> {
         let mut depth = 0usize;
-        while let Some(&c) = self.b.get(self.pos) {
-            match c {
-                b'"' => {
+        loop {
+            let rest = self.b.get(self.pos..).unwrap_or_default();
+            let Some(i) = rest.iter().position(|&c| STRUCTURAL[usize::from(c)]) else {
+                return Err(self.bug("unterminated container"));
+            };
+            self.pos += i;
+            match self.b.get(self.pos) {
+                Some(b'"') => {
                     self.string()?;
                     continue;
                 }
-                b'[' | b'{' => depth += 1,
-                b']' | b'}' => {
+                Some(b'[' | b'{') => depth += 1,
+                _ => {
                     depth = depth.saturating_sub(1);
                     if depth == 0 {
                         self.pos += 1;
                         return Ok(());
                     }
                 }
-                _ => {}
             }
             self.pos += 1;
         }
-        Err(self.bug("unterminated container"))
     }
 
     fn object(&mut self, levels: usize, depth: usize) -> Result<Node<'a>, Error> {
@@ -452,12 +477,13 @@ impl<'a> Scanner<'a> {
             self.ws();
             let key_start = self.pos;
             let key_raw = self.string()?;
+            let key_escaped = key_raw.contains('\\');
             let key_span = Span {
                 start: key_start,
                 end: self.pos,
             };
             if members.iter().any(|m| m.key_raw == key_raw)
-                || (key_raw.contains('\\') && members.iter().any(|m| m.key() == unescape(key_raw)))
+                || (key_escaped && members.iter().any(|m| m.key() == unescape(key_raw)))
             {
                 let (line, column) = self.doc.line_col(key_start);
                 return Err(Error::DuplicateKey {
@@ -472,6 +498,7 @@ impl<'a> Scanner<'a> {
             let value = self.value(levels.saturating_sub(1), depth + 1)?;
             members.push(Member {
                 key_raw,
+                key_escaped,
                 key_span,
                 value,
             });

@@ -136,13 +136,27 @@ impl Rules {
         })
     }
 
+    #[cfg(test)]
     pub(crate) fn strips_property(&self, name: &str) -> bool {
         self.strip_properties.iter().any(|p| p.is_match(name))
     }
 
-    pub(crate) fn strips_url(&self, url: &str) -> bool {
-        self.strip_urls.iter().any(|p| p.is_match(url))
+    pub(crate) fn strip_properties_set(&self) -> globset::GlobSet {
+        glob_set(&self.strip_properties)
     }
+
+    pub(crate) fn strip_urls_set(&self) -> globset::GlobSet {
+        glob_set(&self.strip_urls)
+    }
+}
+
+fn glob_set(patterns: &[Pattern]) -> globset::GlobSet {
+    let mut b = globset::GlobSetBuilder::new();
+    for p in patterns {
+        b.add(p.glob.clone());
+    }
+    // Every glob compiled on its own when the rules were read, so the set compiles too.
+    b.build().unwrap_or_else(|_| globset::GlobSet::empty())
 }
 
 fn line_col(text: &str, pos: usize) -> (usize, usize) {
@@ -159,6 +173,7 @@ fn line_col(text: &str, pos: usize) -> (usize, usize) {
 #[derive(Clone)]
 pub struct Pattern {
     text: String,
+    glob: globset::Glob,
     matcher: globset::GlobMatcher,
 }
 
@@ -173,6 +188,7 @@ impl Pattern {
         Ok(Pattern {
             text: text.to_string(),
             matcher: glob.compile_matcher(),
+            glob,
         })
     }
 

@@ -48,7 +48,8 @@ fn secret_param(name: &str) -> bool {
 /// Remove `user:password@` and credential query parameters from every URL in `s`.
 /// Returns the new string and how many credentials were removed.
 pub(crate) fn url_credentials(s: &str) -> (Cow<'_, str>, u64) {
-    if !s.contains("://") {
+    // A credential needs `user@` in the authority or a query parameter.
+    if !s.contains("://") || memchr::memchr2(b'@', b'?', s.as_bytes()).is_none() {
         return (Cow::Borrowed(s), 0);
     }
     let mut count = 0;

@@ -474,11 +474,11 @@ impl<'a> Emit<'_, 'a> {
             let k = m.key();
             let v = &m.value;
             match k.as_ref() {
-                "downloadLocation" if v.as_str().is_some_and(|u| rules.strips_url(&u)) => {
+                "downloadLocation" if v.as_str().is_some_and(|u| ctx.strips_url(&u)) => {
                     ctx.set_str(v, "NOASSERTION");
                     ctx.removed("urls", 1);
                 }
-                "homepage" if v.as_str().is_some_and(|u| rules.strips_url(&u)) => {
+                "homepage" if v.as_str().is_some_and(|u| ctx.strips_url(&u)) => {
                     ce.remove(i);
                     ctx.removed("urls", 1);
                 }
@@ -495,7 +495,7 @@ impl<'a> Emit<'_, 'a> {
                         let mut slot = None;
                         let r = full(&doc, r, &mut slot)?;
                         if r.get_str("referenceLocator")
-                            .is_some_and(|u| rules.strips_url(&u))
+                            .is_some_and(|u| ctx.strips_url(&u))
                         {
                             rce.remove(j);
                             ctx.removed("external_references", 1);
