@@ -58,6 +58,31 @@ enum Command {
         #[command(flatten)]
         signing: SigningArgs,
     },
+    /// Verify a package offline: archive safety, layout, checksums, signature, provenance, manifest
+    #[command(
+        after_help = "Examples:\n  secpack verify customer-security-package-v1.2.3.zip --key vendor.pub.pem\n  secpack verify customer-security-package-v1.2.3.tar.gz --key vendor.pub.pem --json\n  secpack verify package.zip --allow-unsigned\n\n\
+                      The signature bundle (<archive>.sigstore.json) and the provenance (customer-security-package-<version>.intoto.jsonl)\n\
+                      are found next to the archive when not given. Exit 0 only when every required check passes."
+    )]
+    Verify {
+        /// The package archive (.zip or .tar.gz)
+        package: PathBuf,
+        /// The vendor's public key (PEM)
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        /// Signature bundle (default: <archive>.sigstore.json next to it)
+        #[arg(long, value_name = "FILE")]
+        bundle: Option<PathBuf>,
+        /// Provenance (default: customer-security-package-<version>.intoto.jsonl next to it)
+        #[arg(long, value_name = "FILE")]
+        provenance: Option<PathBuf>,
+        /// Accept a package without a signature (the signature check is skipped, not passed)
+        #[arg(long)]
+        allow_unsigned: bool,
+        /// Print the report as JSON (schema in docs/verifying.md)
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the leak gate alone on everything a build would ship (for pre-merge CI)
     #[command(
         after_help = "Examples:\n  secpack scan --repo . --rev HEAD\n  secpack scan --repo . --rev origin/main --json\n\n\
@@ -237,6 +262,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             signing,
         } => build(&source, &out, json, &signing),
         Command::Scan { source, json } => scan(&source, json),
+        Command::Verify {
+            package,
+            key,
+            bundle,
+            provenance,
+            allow_unsigned,
+            json,
+        } => {
+            let mut options = secpack_verify::VerifyOptions::new(&package);
+            options.key = key.map(secpack_verify::KeySource::File);
+            options.bundle = bundle;
+            options.provenance = provenance;
+            options.allow_unsigned = allow_unsigned;
+            verify(&options, json)
+        }
         Command::Questionnaire(QuestionnaireCommand::Check { source }) => {
             questionnaire_check(&source)
         }
@@ -555,4 +595,15 @@ fn sbom_licenses(inputs: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let text = secpack_sbom::licenses(&refs).map_err(|e| UsageError(e.to_string()))?;
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn verify(options: &secpack_verify::VerifyOptions, json: bool) -> anyhow::Result<ExitCode> {
+    let report = secpack_verify::verify(options).map_err(|e| UsageError(e.to_string()))?;
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        writeln!(stdout, "{}", report.to_json())?;
+    } else {
+        write!(stdout, "{report}")?;
+    }
+    Ok(ExitCode::from(report.exit_code()))
 }

@@ -11,3 +11,5 @@ mod leaks;
 mod signing;
 #[path = "cli/support.rs"]
 mod support;
+#[path = "cli/verify.rs"]
+mod verify;
