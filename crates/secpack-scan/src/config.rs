@@ -133,7 +133,7 @@ impl Cidr {
 pub(crate) struct Compiled {
     pub(crate) hosts: Vec<String>,
     pub(crate) domains: Vec<String>,
-    pub(crate) cidrs: Vec<(Cidr, String)>,
+    pub(crate) cidrs: Vec<Cidr>,
     pub(crate) email_exact: Vec<String>,
     pub(crate) email_domains: Vec<String>,
     pub(crate) markers: Vec<String>,
@@ -187,7 +187,7 @@ impl LeakGateConfig {
         for (i, text) in self.internal_cidrs.iter().enumerate() {
             let cidr = Cidr::parse(text.trim())
                 .map_err(|m| Error::config(format!("leak_gate.internal_cidrs[{i}]"), m))?;
-            out.cidrs.push((cidr, text.trim().to_owned()));
+            out.cidrs.push(cidr);
         }
         for (i, entry) in self.email_allow.iter().enumerate() {
             let e = entry.trim().to_ascii_lowercase();

@@ -231,11 +231,7 @@ pub(crate) fn rules(config: &Compiled) -> Result<Vec<Rule>, Error> {
         });
     }
     if enabled(RuleId::InternalIp) && !config.cidrs.is_empty() {
-        let mut keywords: Vec<String> = config
-            .cidrs
-            .iter()
-            .flat_map(|(c, _)| c.keywords())
-            .collect();
+        let mut keywords: Vec<String> = config.cidrs.iter().flat_map(|c| c.keywords()).collect();
         keywords.sort();
         keywords.dedup();
         all.push(Rule {

@@ -502,7 +502,7 @@ impl Scanner {
                     .config
                     .cidrs
                     .iter()
-                    .position(|(c, _)| c.contains(u32::from(addr)))?;
+                    .position(|c| c.contains(u32::from(addr)))?;
                 Some(format!(" (in leak_gate.internal_cidrs[{i}])"))
             }
             RuleId::EmailAddress => {
