@@ -1,5 +1,6 @@
 //! State shared by the CycloneDX and SPDX redactors: edits, counters, input problems.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::Rules;
@@ -99,15 +100,21 @@ impl<'a, 'r> Ctx<'a, 'r> {
     /// `content` fields, which hold attachments such as base64 license texts). `None` when
     /// nothing changed.
     pub(crate) fn scrub_text(&mut self, s: &str, key: &str) -> Option<String> {
-        let (a, creds) = scrub::url_credentials(s);
+        let (s0, stripped) = if self.strip_urls.is_empty() {
+            (Cow::Borrowed(s), 0)
+        } else {
+            scrub::urls(s, |u| self.strip_urls.is_match(u))
+        };
+        let (a, creds) = scrub::url_credentials(&s0);
         let (b, paths) = if self.rules.strip_file_paths && key != "content" {
             scrub::paths(&a)
         } else {
             (a.clone(), 0)
         };
+        self.removed("urls", stripped);
         self.changed("url_credentials", creds);
         self.changed("file_paths", paths);
-        if creds + paths > 0 {
+        if stripped + creds + paths > 0 {
             Some(b.into_owned())
         } else {
             None

@@ -294,14 +294,35 @@ fn line_col(text: &str, pos: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Expand `node` fully if it is lazy; `slot` keeps the expansion alive.
+/// `node` with nothing lazy left below it: re-parsed when it is lazy or has a lazy child (the
+/// first levels of `Doc::root`); `slot` keeps the expansion alive. For small nodes only: big
+/// arrays are walked item by item with [`items_shallow`].
 pub(crate) fn full<'n, 'a>(
     doc: &Doc<'a>,
     node: &'n Node<'a>,
     slot: &'n mut Option<Node<'a>>,
 ) -> Result<&'n Node<'a>, Error> {
+    let lazy_child = match node {
+        Node::Lazy(_) => true,
+        Node::Array(_, items) => items.iter().any(|i| matches!(i, Node::Lazy(_))),
+        Node::Object(_, members) => members.iter().any(|m| matches!(m.value, Node::Lazy(_))),
+        _ => false,
+    };
+    if lazy_child {
+        Ok(slot.insert(doc.expand(node.span(), ALL)?))
+    } else {
+        Ok(node)
+    }
+}
+
+/// `node` as an array whose items may still be lazy (one level expanded at most).
+pub(crate) fn items_shallow<'n, 'a>(
+    doc: &Doc<'a>,
+    node: &'n Node<'a>,
+    slot: &'n mut Option<Node<'a>>,
+) -> Result<&'n Node<'a>, Error> {
     match node {
-        Node::Lazy(span) => Ok(slot.insert(doc.expand(*span, ALL)?)),
+        Node::Lazy(span) => Ok(slot.insert(doc.expand(*span, 1)?)),
         _ => Ok(node),
     }
 }

@@ -7,7 +7,7 @@ use base64::Engine as _;
 
 use crate::Error;
 use crate::format::{Format, detect};
-use crate::json::{ALL, Doc, Node, full};
+use crate::json::{ALL, Doc, Node, full, items_shallow};
 
 #[derive(Debug, Default, Clone)]
 struct Entry {
@@ -136,7 +136,7 @@ fn cdx_entries(doc: &Doc<'_>, root: &Node<'_>) -> Result<Vec<Entry>, Error> {
 
 fn cdx_components(doc: &Doc<'_>, list: &Node<'_>, out: &mut Vec<Entry>) -> Result<(), Error> {
     let mut slot = None;
-    let list = full(doc, list, &mut slot)?;
+    let list = items_shallow(doc, list, &mut slot)?;
     let Some(items) = list.items() else {
         return Err(doc.structure_error("components", list, "an array"));
     };
@@ -226,7 +226,7 @@ fn spdx_entries(doc: &Doc<'_>, root: &Node<'_>) -> Result<Vec<Entry>, Error> {
         return Ok(out);
     };
     let mut slot = None;
-    let list = full(doc, list, &mut slot)?;
+    let list = items_shallow(doc, list, &mut slot)?;
     let Some(items) = list.items() else {
         return Err(doc.structure_error("packages", list, "an array"));
     };

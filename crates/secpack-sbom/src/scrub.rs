@@ -66,6 +66,28 @@ pub(crate) fn url_credentials(s: &str) -> (Cow<'_, str>, u64) {
     }
 }
 
+/// Replace every URL in `s` for which `strip` is true by `[redacted URL]`.
+pub(crate) fn urls<'s>(s: &'s str, strip: impl Fn(&str) -> bool) -> (Cow<'s, str>, u64) {
+    if !s.contains("://") {
+        return (Cow::Borrowed(s), 0);
+    }
+    let mut count = 0;
+    let out = URL.replace_all(s, |c: &regex::Captures<'_>| {
+        let url = c.get(0).map_or("", |m| m.as_str());
+        if strip(url) {
+            count += 1;
+            "[redacted URL]".to_string()
+        } else {
+            url.to_string()
+        }
+    });
+    if count == 0 {
+        (Cow::Borrowed(s), 0)
+    } else {
+        (Cow::Owned(out.into_owned()), count)
+    }
+}
+
 fn clean_url(url: &str) -> (String, u64) {
     let mut n = 0;
     let Some(scheme_end) = url.find("://") else {

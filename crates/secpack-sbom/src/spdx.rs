@@ -17,6 +17,14 @@ use crate::scrub;
 static SPDX_ID: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^SPDXRef-[A-Za-z0-9.\-]+$").expect("static regex"));
 
+/// The download locations SPDX 2.x allows: NONE, NOASSERTION, a URL, or `<vcs>+<url>`.
+static DOWNLOAD_LOCATION: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"^(?:NONE|NOASSERTION|(?:(?:git|hg|svn|bzr)\+)?(?:https?|s?ftp|ssh|git|svn|hg|bzr)://\S+|git\+git@[^\s:]+:\S+)$",
+    )
+    .expect("static regex")
+});
+
 #[derive(Debug, Clone)]
 enum IdState {
     Removed,
@@ -120,6 +128,14 @@ impl<'a> Index<'a> {
                                     &format!("a package has no `{field}`, which SPDX requires"),
                                 );
                             }
+                        }
+                        if let Some(dl) = item.get("downloadLocation")
+                            && !dl.as_str().is_some_and(|d| DOWNLOAD_LOCATION.is_match(&d))
+                        {
+                            ctx.problem(
+                                dl.span().start,
+                                "a package's `downloadLocation` is not NONE, NOASSERTION, a URL or <vcs>+<url>; SPDX validators reject it (the value was kept)",
+                            );
                         }
                         let files: Vec<Cow<'a, str>> = item
                             .get("hasFiles")
