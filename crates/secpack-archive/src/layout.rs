@@ -134,6 +134,9 @@ pub fn check_destination(dest: &str) -> Result<(), LayoutError> {
     if GENERATED_FILES.contains(&dest) {
         return Err(LayoutError::Generated(dest.to_owned()));
     }
+    if is_extra_questionnaire(dest) {
+        return Ok(());
+    }
     let in_open_dir = OPEN_DIRS
         .iter()
         .any(|dir| dest.len() > dir.len() && dest.starts_with(dir));
@@ -142,6 +145,15 @@ pub fn check_destination(dest: &str) -> Result<(), LayoutError> {
     } else {
         Err(LayoutError::NotInLayout(dest.to_owned()))
     }
+}
+
+/// Further questionnaires and their CSV exports: `questionnaires/<name>.md` or `.csv`, one
+/// level deep (a secpack extension beside the spec's `sig-lite.md` and `caiq-lite.md`).
+pub fn is_extra_questionnaire(dest: &str) -> bool {
+    dest.strip_prefix("questionnaires/").is_some_and(|name| {
+        !name.contains('/')
+            && (name.len() > 3 && name.ends_with(".md") || name.len() > 4 && name.ends_with(".csv"))
+    })
 }
 
 /// Every required path (files and non-empty folders) that `paths` lacks.

@@ -398,7 +398,7 @@ fn build(
             writeln!(stdout, "{}  {}", hex_string(&a.sha256), a.path.display())?;
         }
         for p in &output.sidecars {
-            writeln!(stdout, "{:64}  {}", "", p.display())?;
+            writeln!(stdout, "{}", p.display())?;
         }
         match &output.key_fingerprint {
             Some(fp) => eprintln!("signed with key {fp}"),

@@ -5,6 +5,8 @@
 mod build;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/fixture.rs"]
+mod fixture;
 #[path = "cli/leaks.rs"]
 mod leaks;
 #[path = "cli/signing.rs"]

@@ -299,7 +299,7 @@ fn prepare(
                 transforms.push(TransformRecord {
                     path: dest.clone(),
                     kind: "sbom-redact".into(),
-                    summary: serde_json::to_value(&redacted.summary).expect("summaries serialize"),
+                    summary: shareable_sbom_summary(&redacted.summary),
                 });
                 redacted_sboms.push((redacted.bytes.clone(), source_ref.clone()));
                 let digest = sha256(&redacted.bytes);
@@ -647,6 +647,37 @@ pub fn scan(plan: &Plan, env: fn(&str) -> Option<String>) -> Result<ScanOutcome,
         accepted: package.accepted,
         warnings: package.warnings,
     })
+}
+
+/// The SBOM redaction summary as it ships in the manifest. The rules themselves name internal
+/// components, hosts and groups, so they are replaced by their SHA-256 and the list of rule
+/// kinds in force; counts, formats and the original's digest stay.
+fn shareable_sbom_summary(summary: &secpack_sbom::Summary) -> serde_json::Value {
+    let mut value = serde_json::to_value(summary).expect("summaries serialize");
+    if let Some(obj) = value.as_object_mut()
+        && let Some(rules) = obj.remove("rules")
+    {
+        let canonical = serde_json::to_vec(&rules).expect("JSON values serialize");
+        let kinds: Vec<String> = rules
+            .as_object()
+            .map(|r| {
+                r.iter()
+                    .filter(|(_, v)| match v {
+                        serde_json::Value::Array(a) => !a.is_empty(),
+                        serde_json::Value::Bool(b) => *b,
+                        serde_json::Value::Null => false,
+                        _ => true,
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        obj.insert(
+            "rules".into(),
+            serde_json::json!({ "sha256": hex::encode(sha256(&canonical)), "in_force": kinds }),
+        );
+    }
+    value
 }
 
 /// The leak gate configured from `[leak_gate]`; the security contact is always allowed.
