@@ -44,7 +44,7 @@
 mod checks;
 mod limits;
 mod report;
-pub mod scan;
+mod scan;
 mod signing;
 mod verify;
 

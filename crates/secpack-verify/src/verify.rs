@@ -17,8 +17,9 @@ use crate::signing::{self, Expected, Material, Materials};
 /// Largest key file read.
 const MAX_KEY_FILE: u64 = 64 * 1024;
 
-/// What to verify, and with what.
+/// What to verify, and with what. Start from [`VerifyOptions::new`] and set fields.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct VerifyOptions {
     /// The package archive (`.zip` or `.tar.gz`; other names are recognised by content).
     pub archive: PathBuf,
