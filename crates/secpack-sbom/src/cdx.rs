@@ -428,7 +428,11 @@ impl<'a> Emit<'_, 'a> {
                 "version" => version = Some(&m.value),
                 "compositions" if m.value.items().is_some() => {
                     have_compositions = true;
-                    self.array(ctx, &m.value, "compositions", "", composition.clone())?;
+                    let append = match composition.clone() {
+                        Some(_) if self.declared_by_existing(&doc, &m.value)? => None,
+                        c => c,
+                    };
+                    self.array(ctx, &m.value, "compositions", "", append)?;
                 }
                 _ => self.value(ctx, &m.value, &k, "")?,
             }
@@ -452,7 +456,7 @@ impl<'a> Emit<'_, 'a> {
         if ctx.touched() || meta_changes || self.removing {
             let declaration = json!({
                 "name": "secpack:redaction",
-                "value": crate::declaration_text(&ctx.removed, original_sha256),
+                "value": crate::declaration_text(&ctx.removed, &ctx.changed, original_sha256),
             });
             match meta {
                 Some(m) => self.object(ctx, m, "metadata", "", Some(declaration))?,
@@ -470,6 +474,40 @@ impl<'a> Emit<'_, 'a> {
         }
         ce.finish(&doc, &mut ctx.edits);
         Ok(())
+    }
+
+    /// Whether an existing composition about the SBOM's subject already says (or, after the
+    /// `complete` -> `incomplete` rewrite, will say) that it is incomplete.
+    fn declared_by_existing(&self, doc: &Doc<'a>, compositions: &Node<'a>) -> Result<bool, Error> {
+        let subject = self
+            .ix
+            .entities
+            .iter()
+            .find(|e| e.kind == Kind::Subject)
+            .and_then(|e| e.own_ref.as_deref());
+        for item in compositions.items().unwrap_or_default() {
+            let mut slot = None;
+            let c = full(doc, item, &mut slot)?;
+            let aggregate = c.get_str("aggregate").unwrap_or_default();
+            if !(aggregate == "incomplete" || aggregate.starts_with("complete")) {
+                continue;
+            }
+            let assemblies: Vec<Cow<'_, str>> = c
+                .get("assemblies")
+                .and_then(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::as_str)
+                .collect();
+            let covers = match subject {
+                Some(s) => assemblies.iter().any(|a| a == s),
+                None => assemblies.is_empty(),
+            };
+            if covers {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     fn composition(&self, root: &Node<'a>) -> Value {
@@ -543,9 +581,7 @@ impl<'a> Emit<'_, 'a> {
                         }
                     }
                 }
-                Node::Str(..)
-                    if key == "endpoints" && ctx.strips_url(&item.as_str().unwrap_or_default()) =>
-                {
+                Node::Str(..) if ctx.strips_whole_url(&item.as_str().unwrap_or_default()) => {
                     ce.remove(i);
                     ctx.removed("urls", 1);
                 }
@@ -660,6 +696,15 @@ impl<'a> Emit<'_, 'a> {
                 }
                 by_name || by_path
             }
+            "advisories" => {
+                let strip = item
+                    .get_str("url")
+                    .is_some_and(|u| ctx.strips_whole_url(&u));
+                if strip {
+                    ctx.removed("advisories", 1);
+                }
+                strip
+            }
             "externalReferences" => {
                 let strip = item.get_str("url").is_some_and(|u| ctx.strips_url(&u));
                 if strip {
@@ -705,6 +750,10 @@ impl<'a> Emit<'_, 'a> {
                         ctx.set_str(v, &s);
                         ctx.removed("emails", n);
                     }
+                }
+                _ if v.as_str().is_some_and(|u| ctx.strips_whole_url(&u)) => {
+                    ce.remove(i);
+                    ctx.removed("urls", 1);
                 }
                 "email" if rules.strip_emails => {
                     ce.remove(i);

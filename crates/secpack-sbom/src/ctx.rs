@@ -46,6 +46,16 @@ impl<'a, 'r> Ctx<'a, 'r> {
         self.strip_properties.is_match(name)
     }
 
+    /// Whether `s` is one URL (nothing around it) that matches `strip_urls`: such values go
+    /// whole (member or item removed) rather than becoming `[redacted URL]`, which would break
+    /// the URL format the schemas require.
+    pub(crate) fn strips_whole_url(&self, s: &str) -> bool {
+        !self.strip_urls.is_empty()
+            && s.contains("://")
+            && !s.chars().any(char::is_whitespace)
+            && self.strip_urls.is_match(s)
+    }
+
     /// Whether a URL matches `strip_urls`.
     pub(crate) fn strips_url(&self, url: &str) -> bool {
         self.strip_urls.is_match(url)

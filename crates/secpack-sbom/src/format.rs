@@ -96,7 +96,7 @@ pub(crate) fn detect(doc: &Doc<'_>, root: &Node<'_>) -> Result<Format, Error> {
             "SPDX-2.3" => Ok(Format::Spdx { minor: 3 }),
             _ => Err(Error::UnsupportedVersion {
                 format: "SPDX",
-                version,
+                version: version.trim_start_matches("SPDX-").to_string(),
                 supported: SPDX_SUPPORTED,
             }),
         };

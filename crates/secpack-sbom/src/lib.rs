@@ -101,6 +101,21 @@ pub fn redact(
         (true, None) => return Err(Error::MissingPseudonymKey),
         (true, Some(key)) => Some(pseudonym::Pseudonymizer::new(key)?),
     };
+    let start = input
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(input.len());
+    let head = input.get(start..).unwrap_or_default();
+    if head.starts_with(b"<") {
+        return Err(Error::UnknownFormat {
+            found: "XML; only the JSON encodings of CycloneDX and SPDX are supported".into(),
+        });
+    }
+    if head.starts_with(b"SPDXVersion:") {
+        return Err(Error::UnknownFormat {
+            found: "SPDX tag-value; only the JSON encoding of SPDX is supported".into(),
+        });
+    }
     // Hash on a second core while the input is validated: same result, less waiting.
     let (doc, original_sha256) = std::thread::scope(|s| {
         let hash = s.spawn(|| hex::encode(sha2::Sha256::digest(input)));
@@ -171,13 +186,19 @@ pub fn redact(
 /// The sentence declaring the redaction inside the SBOM.
 pub(crate) fn declaration_text(
     removed: &BTreeMap<&'static str, u64>,
+    changed: &BTreeMap<&'static str, u64>,
     original_sha256: &str,
 ) -> String {
-    let counts: Vec<String> = removed.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    let what = if counts.is_empty() {
+    let mut parts: Vec<String> = removed.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    for k in ["components_pseudonymized", "packages_pseudonymized"] {
+        if let Some(v) = changed.get(k) {
+            parts.push(format!("{k}: {v}"));
+        }
+    }
+    let what = if parts.is_empty() {
         "values changed, nothing removed".to_string()
     } else {
-        format!("removed {}", counts.join(", "))
+        parts.join(", ")
     };
     format!(
         "This SBOM was redacted by secpack-sbom before sharing and is intentionally incomplete ({what}). Original SBOM SHA-256: {original_sha256}"

@@ -10,11 +10,11 @@ static URL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// An absolute path standing on its own: at the start, or after whitespace, a quote, `=`, `(`,
-/// `[`, `,`, `;` or `:`. Unix (`/a/b`, at least two segments), home (`~/a`), Windows (`C:\a`,
+/// `[`, `,`, `;`, `:` or `+` (cargo's `path+file:///...` package ids). Unix (`/a/b`, at least two segments), home (`~/a`), Windows (`C:\a`,
 /// `C:/a`), UNC (`\\server\share`), and `file:` URLs.
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?:^|[\s"'=(\[,;:])((?:file:(?://)?)?(?:/[^/\s"'<>|;,()\[\]]+(?:/[^/\s"'<>|;,()\[\]]*)+|/[^/\s"'<>|;,()\[\]]+/?$|~/[^\s"'<>|;,()\[\]]+|[A-Za-z]:[\\/][^\s"'<>|;,()\[\]]+|\\\\[^\s"'<>|;,()\[\]]+))"#,
+        r#"(?:^|[\s"'=(\[,;:+])((?:file:(?://)?)?(?:/[^/\s"'<>|;,()\[\]]+(?:/[^/\s"'<>|;,()\[\]]*)+|/[^/\s"'<>|;,()\[\]]+/?$|~/[^\s"'<>|;,()\[\]]+|[A-Za-z]:[\\/][^\s"'<>|;,()\[\]]+|\\\\[^\s"'<>|;,()\[\]]+))"#,
     )
     .expect("static regex")
 });
@@ -253,6 +253,12 @@ mod tests {
             1,
         );
         check(f, "/tmp/x/", "x", 1);
+        check(
+            f,
+            "path+file:///tmp/b/demo-app#0.3.0",
+            "path+demo-app#0.3.0",
+            1,
+        );
         check(f, "/opt", "opt", 1);
         check(
             f,

@@ -368,7 +368,7 @@ impl<'a> Emit<'_, 'a> {
                     "annotationDate": date,
                     "annotationType": "OTHER",
                     "annotator": "Tool: secpack-sbom",
-                    "comment": crate::declaration_text(&ctx.removed, original_sha256),
+                    "comment": crate::declaration_text(&ctx.removed, &ctx.changed, original_sha256),
                 })),
                 None => {
                     ctx.problem(root.span().start, "creationInfo.created is missing, so the redaction could not be declared in an annotation");
