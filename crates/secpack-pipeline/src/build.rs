@@ -6,6 +6,7 @@
 //! Copied files are read from git in both passes rather than kept in memory.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use secpack_archive::{
@@ -14,7 +15,7 @@ use secpack_archive::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
+use crate::error::{Error, boxed};
 use crate::plan::{Plan, Transform};
 use crate::render::{self, PackageFacts};
 
@@ -65,6 +66,7 @@ enum Content {
     Blob {
         oid: gix::ObjectId,
         source_path: String,
+        size: u64,
     },
     /// Held in memory (transformed or generated).
     Bytes(Vec<u8>),
@@ -130,15 +132,24 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
     for (path, p) in &prepared {
         match &p.content {
             Content::Bytes(bytes) => writer.add_bytes(path, bytes)?,
-            Content::Blob { oid, source_path } => {
-                let data = src.read_blob(*oid, source_path)?;
-                if hex::encode(sha256(&data)) != p.record.sha256 {
-                    return Err(Error::Git {
-                        what: format!("`{source_path}` changed between two reads of blob {oid}"),
-                        source: "object store is inconsistent".into(),
-                    });
-                }
-                writer.add_bytes(path, &data)?;
+            Content::Blob {
+                oid,
+                source_path,
+                size,
+            } => {
+                // The blob id is checked as it streams (BlobReader): the bytes written are the
+                // bytes hashed in pass 1, or the build fails.
+                let mut reader = src.open_blob(*oid, source_path, *size)?;
+                let mut probe = Vec::with_capacity(secpack_archive::write::PROBE_LEN);
+                (&mut reader)
+                    .take(secpack_archive::write::PROBE_LEN as u64)
+                    .read_to_end(&mut probe)
+                    .map_err(|e| Error::Git {
+                        what: format!("reading `{source_path}` (blob {oid})"),
+                        source: boxed(e),
+                    })?;
+                let mut rest = std::io::Cursor::new(probe.clone()).chain(reader);
+                writer.add(path, *size, &probe, &mut rest)?;
             }
         }
     }
@@ -202,6 +213,27 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
     })
 }
 
+/// SHA-256 and leak-gate scan of a stream, in one pass with a fixed buffer.
+fn hash_and_scan(
+    scanner: &secpack_scan::Scanner,
+    path: &str,
+    reader: &mut dyn Read,
+) -> std::io::Result<([u8; 32], secpack_scan::ScanReport)> {
+    let mut hasher = Sha256::new();
+    let mut scan = scanner.stream(path);
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = buf.get(..n).unwrap_or_default();
+        hasher.update(chunk);
+        scan.feed(chunk);
+    }
+    Ok((hasher.finalize().into(), scan.finish()))
+}
+
 fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }
@@ -257,7 +289,11 @@ fn prepare(
     let mut provenance_readmes: Vec<(String, SourceRef)> = Vec::new();
     let mut redacted_sboms: Vec<(Vec<u8>, SourceRef)> = Vec::new();
     for m in &plan.mapped {
-        let data = src.read_blob(m.oid, &m.source_path)?;
+        // Copies stream; everything transformed is small enough to hold (SBOMs, Markdown).
+        let data = match m.transform {
+            Transform::Copy => Vec::new(),
+            _ => src.read_blob(m.oid, &m.source_path)?,
+        };
         let source_ref = SourceRef {
             path: m.source_path.clone(),
             blob: m.oid.to_string(),
@@ -357,15 +393,22 @@ fn prepare(
                 (Content::Bytes(checked.bytes), digest, size)
             }
             Transform::Copy => {
-                reports.push(scanner.scan(&dest, &data));
-                let digest = sha256(&data);
+                let size = src.blob_size(m.oid, &m.source_path)?;
+                let mut reader = src.open_blob(m.oid, &m.source_path, size)?;
+                let (digest, report) =
+                    hash_and_scan(&scanner, &dest, &mut reader).map_err(|e| Error::Git {
+                        what: format!("reading `{}` (blob {})", m.source_path, m.oid),
+                        source: boxed(e),
+                    })?;
+                reports.push(report);
                 (
                     Content::Blob {
                         oid: m.oid,
                         source_path: m.source_path.clone(),
+                        size,
                     },
                     digest,
-                    data.len() as u64,
+                    size,
                 )
             }
         };

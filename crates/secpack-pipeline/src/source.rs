@@ -6,6 +6,10 @@
 
 use std::collections::BTreeMap;
 
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
 use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryKind;
 
@@ -45,7 +49,14 @@ pub struct Source {
     pub release_tags: Vec<String>,
     /// Every entry of the tree, sorted by path bytes.
     pub entries: Vec<TreeEntry>,
+    /// `objects/` of the repository, for streaming large blobs.
+    objects_dir: PathBuf,
+    /// Pack indices, opened on first use: (index, pack data path).
+    packs: OnceLock<Vec<(gix::odb::pack::index::File, PathBuf)>>,
 }
+
+/// Blobs at least this large are streamed from the object store instead of read whole.
+pub const STREAM_THRESHOLD: u64 = 4 * 1024 * 1024;
 
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -69,7 +80,10 @@ impl Source {
         repo.object_cache_size_if_unset(8 * 1024 * 1024);
         let (commit_oid, commit_time, entries) = read_commit(&repo, rev)?;
         let release_tags = release_tags_of(&repo, commit_oid)?;
+        let objects_dir = repo.common_dir().join("objects");
         Ok(Source {
+            objects_dir,
+            packs: OnceLock::new(),
             repo,
             commit: commit_oid.to_string(),
             commit_oid,
@@ -100,6 +114,86 @@ impl Source {
             source: boxed(e),
         })?;
         Ok(header.size())
+    }
+
+    /// A reader over a blob's bytes that holds at most a fixed buffer in memory for large
+    /// blobs, and checks the blob id once everything was read.
+    ///
+    /// Small blobs, and large ones stored as pack deltas, are read whole through gix; large
+    /// loose objects and undeltified packed objects (git stores blobs above
+    /// `core.bigFileThreshold`, 512 MiB by default, undeltified) are inflated as they are read.
+    pub fn open_blob(
+        &self,
+        oid: gix::ObjectId,
+        path: &str,
+        size: u64,
+    ) -> Result<BlobReader, Error> {
+        let git_err = |what: &str, e: std::io::Error| Error::Git {
+            what: format!("reading `{path}` (blob {oid}): {what}"),
+            source: boxed(e),
+        };
+        if size >= STREAM_THRESHOLD {
+            let hex = oid.to_string();
+            let loose = self.objects_dir.join(&hex[..2]).join(&hex[2..]);
+            if loose.is_file() {
+                let file = std::fs::File::open(&loose)
+                    .map_err(|e| git_err("opening the loose object", e))?;
+                let mut inflate =
+                    BufReader::new(flate2::read::ZlibDecoder::new(BufReader::new(file)));
+                let mut header = Vec::new();
+                inflate
+                    .by_ref()
+                    .take(64)
+                    .read_until(0, &mut header)
+                    .map_err(|e| git_err("inflating the loose object", e))?;
+                if header != format!("blob {size}\0").as_bytes() {
+                    return Err(git_err(
+                        "loose object header",
+                        std::io::Error::other("not the expected blob"),
+                    ));
+                }
+                return Ok(BlobReader::new(Box::new(inflate), oid, size));
+            }
+            if let Some((pack, offset)) = self.find_in_pack(oid)? {
+                let data =
+                    gix::odb::pack::data::File::at(&pack, oid.kind()).map_err(|e| Error::Git {
+                        what: format!("opening pack {}", pack.display()),
+                        source: boxed(e),
+                    })?;
+                let entry = data.entry(offset).map_err(|e| Error::Git {
+                    what: format!("reading pack {}", pack.display()),
+                    source: boxed(e),
+                })?;
+                if entry.header == gix::odb::pack::data::entry::Header::Blob
+                    && entry.decompressed_size == size
+                {
+                    let mut file =
+                        std::fs::File::open(&pack).map_err(|e| git_err("opening the pack", e))?;
+                    file.seek(SeekFrom::Start(entry.data_offset))
+                        .map_err(|e| git_err("seeking in the pack", e))?;
+                    let inflate = flate2::read::ZlibDecoder::new(BufReader::new(file));
+                    return Ok(BlobReader::new(Box::new(inflate), oid, size));
+                }
+            }
+        }
+        let data = self.read_blob(oid, path)?;
+        let len = data.len() as u64;
+        Ok(BlobReader::new(
+            Box::new(std::io::Cursor::new(data)),
+            oid,
+            len,
+        ))
+    }
+
+    fn find_in_pack(&self, oid: gix::ObjectId) -> Result<Option<(PathBuf, u64)>, Error> {
+        let packs = self
+            .packs
+            .get_or_init(|| open_pack_indices(&self.objects_dir, oid.kind()));
+        Ok(packs.iter().find_map(|(index, pack)| {
+            index
+                .lookup(oid)
+                .map(|i| (pack.clone(), index.pack_offset_at_index(i)))
+        }))
     }
 
     /// Look up a file entry by its UTF-8 path.
@@ -168,6 +262,92 @@ fn read_commit(
         .collect();
     entries.sort_by(|a, b| a.display.as_bytes().cmp(b.display.as_bytes()));
     Ok((commit_oid, commit_time, entries))
+}
+
+fn open_pack_indices(
+    objects_dir: &std::path::Path,
+    kind: gix::hash::Kind,
+) -> Vec<(gix::odb::pack::index::File, PathBuf)> {
+    let Ok(dir) = std::fs::read_dir(objects_dir.join("pack")) else {
+        return Vec::new();
+    };
+    let mut idx: Vec<PathBuf> = dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+        .collect();
+    idx.sort();
+    idx.into_iter()
+        .filter_map(|path| {
+            let index = gix::odb::pack::index::File::at(&path, kind).ok()?;
+            Some((index, path.with_extension("pack")))
+        })
+        .collect()
+}
+
+/// Streams a blob's bytes and checks, at the end, that they hash to the blob id and have the
+/// announced size: a corrupt or substituted object is an error, never shipped.
+pub struct BlobReader {
+    inner: Box<dyn Read + Send>,
+    hasher: Option<gix::hash::Hasher>,
+    expected: gix::ObjectId,
+    remaining: u64,
+    /// Size of the blob in bytes.
+    pub size: u64,
+}
+
+impl BlobReader {
+    fn new(inner: Box<dyn Read + Send>, expected: gix::ObjectId, size: u64) -> BlobReader {
+        let mut hasher = gix::hash::hasher(expected.kind());
+        hasher.update(format!("blob {size}\0").as_bytes());
+        BlobReader {
+            inner,
+            hasher: Some(hasher),
+            expected,
+            remaining: size,
+            size,
+        }
+    }
+}
+
+impl std::fmt::Debug for BlobReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobReader")
+            .field("expected", &self.expected)
+            .field("remaining", &self.remaining)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Read for BlobReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.remaining == 0 {
+            if let Some(hasher) = self.hasher.take() {
+                let actual = hasher.try_finalize().map_err(std::io::Error::other)?;
+                if actual != self.expected {
+                    return Err(std::io::Error::other(format!(
+                        "object store corrupt: blob {} hashes to {actual}",
+                        self.expected
+                    )));
+                }
+            }
+            return Ok(0);
+        }
+        let want = usize::try_from(self.remaining)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("blob {} ended early", self.expected),
+            ));
+        }
+        if let Some(h) = self.hasher.as_mut() {
+            h.update(&buf[..n]);
+        }
+        self.remaining -= n as u64;
+        Ok(n)
+    }
 }
 
 /// `vMAJOR.MINOR.PATCH` with an optional semver pre-release (`-rc.1`) and build (`+b5`).

@@ -239,3 +239,98 @@ fn hex_sha256(data: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(data))
 }
+
+#[test]
+fn large_blobs_stream_from_loose_and_packed_objects_alike() {
+    // 6 MiB of incompressible bytes: above the streaming threshold.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let big: Vec<u8> = (0..6 * 1024 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    // Random bytes look encrypted: the leak gate refuses them unless told they are expected.
+    let config = format!(
+        "{CONFIG}\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n\n[leak_gate]\ndisabled_rules = [\"unscannable-content\"]\n"
+    );
+    let repo = Repo::with(&config, FILES, "");
+    std::fs::create_dir_all(repo.path().join("docs/evidence")).unwrap();
+    std::fs::write(repo.path().join("docs/evidence/scan-export.bin"), &big).unwrap();
+    repo.commit("evidence");
+    repo.git(&["tag", "v1.0.0"]);
+
+    let (o, loose) = build(&repo, "v1.0.0");
+    assert!(o.status.success(), "{}", stderr(&o));
+    repo.git(&["gc", "--quiet", "--aggressive"]);
+    assert!(
+        std::fs::read_dir(repo.path().join(".git/objects/pack"))
+            .unwrap()
+            .count()
+            > 0
+    );
+    let (o, packed) = build(&repo, "v1.0.0");
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in [format!("{TOP}.zip"), format!("{TOP}.tar.gz")] {
+        assert_eq!(
+            std::fs::read(loose.path().join(&name)).unwrap(),
+            std::fs::read(packed.path().join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+    let entries = zip_entries(&packed.path().join(format!("{TOP}.zip")));
+    let shipped = &entries
+        .iter()
+        .find(|(n, _)| n.ends_with("scan-export.bin"))
+        .unwrap()
+        .1;
+    assert!(shipped == &big, "the streamed blob ships byte for byte");
+}
+
+#[test]
+fn a_corrupt_object_store_fails_the_build() {
+    let mut x = 0x1234_5678_9abc_def1u64;
+    let big: Vec<u8> = (0..5 * 1024 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let config =
+        format!("{CONFIG}\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n");
+    let repo = Repo::with(&config, FILES, "");
+    std::fs::create_dir_all(repo.path().join("docs/evidence")).unwrap();
+    std::fs::write(repo.path().join("docs/evidence/big.bin"), &big).unwrap();
+    repo.commit("evidence");
+    repo.git(&["tag", "v1.0.0"]);
+    let oid = repo.git(&["rev-parse", "v1.0.0:docs/evidence/big.bin"]);
+    // Replace the loose object with another valid zlib stream of the same length.
+    let loose = repo
+        .path()
+        .join(".git/objects")
+        .join(&oid[..2])
+        .join(&oid[2..]);
+    let mut other = big.clone();
+    other[4_000_000] ^= 1;
+    let mut raw = format!("blob {}\0", other.len()).into_bytes();
+    raw.extend(&other);
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &raw).unwrap();
+    let mut perms = std::fs::metadata(&loose).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&loose, perms).unwrap();
+    std::fs::write(&loose, enc.finish().unwrap()).unwrap();
+    let (o, out) = build(&repo, "v1.0.0");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("blob {oid} hashes to")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(files_in(out.path()).is_empty());
+}
