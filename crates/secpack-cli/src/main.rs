@@ -365,6 +365,7 @@ fn build(
         out_dir: out.to_path_buf(),
         signing,
         env: secpack_pipeline::process_env,
+        progress: &secpack_pipeline::NoProgress,
     };
     let output = secpack_pipeline::build(&plan, &request)
         .with_context(|| format!("building {} from {}", plan.version, args.rev))?;

@@ -37,6 +37,28 @@ pub struct BuildRequest {
     /// Environment lookup used to detect the CI builder when `secpack.toml` names none
     /// (normally `std::env::var`).
     pub env: fn(&str) -> Option<String>,
+    /// Receives progress events; [`NoProgress`] ignores them.
+    pub progress: &'static dyn Progress,
+}
+
+/// The long steps of a build, for progress display. Implementations must be cheap: they are
+/// called once per file.
+pub trait Progress: Sync + std::fmt::Debug {
+    /// A step starts; `total` files will be reported through [`Progress::file`].
+    fn step(&self, name: &'static str, total: u64);
+    /// One file of the current step is done; `bytes` is its size.
+    fn file(&self, path: &str, bytes: u64);
+    /// The current step is over.
+    fn done(&self) {}
+}
+
+/// Progress that goes nowhere.
+#[derive(Debug, Clone, Copy)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn step(&self, _: &'static str, _: u64) {}
+    fn file(&self, _: &str, _: u64) {}
 }
 
 /// `std::env::var` as an [`BuildRequest::env`] lookup.
@@ -121,7 +143,7 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         mut transformed_inputs,
         accepted,
         warnings,
-    } = prepare(plan, key_fingerprint.as_deref(), req.env)?;
+    } = prepare(plan, key_fingerprint.as_deref(), req.env, req.progress)?;
 
     // Pass 2: write both archives.
     std::fs::create_dir_all(&req.out_dir).map_err(|source| Error::Io {
@@ -129,7 +151,9 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         source,
     })?;
     let mut writer = PackageWriter::create(&req.out_dir, &plan.version, src.commit_time)?;
+    req.progress.step("writing archives", prepared.len() as u64);
     for (path, p) in &prepared {
+        req.progress.file(path, p.record.size);
         match &p.content {
             Content::Bytes(bytes) => writer.add_bytes(path, bytes)?,
             Content::Blob {
@@ -154,6 +178,7 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         }
     }
     let pending = writer.finish_pending()?;
+    req.progress.done();
 
     // Signatures and provenance, written before the archives get their final names.
     let mut sidecars: Vec<(String, Vec<u8>)> = Vec::new();
@@ -271,6 +296,7 @@ fn prepare(
     plan: &Plan,
     key_fingerprint: Option<&str>,
     env: fn(&str) -> Option<String>,
+    progress: &dyn Progress,
 ) -> Result<Package, Error> {
     let src = &plan.source;
     let facts = PackageFacts {
@@ -288,7 +314,12 @@ fn prepare(
     let mut transformed_inputs: Vec<secpack_provenance::Artifact> = Vec::new();
     let mut provenance_readmes: Vec<(String, SourceRef)> = Vec::new();
     let mut redacted_sboms: Vec<(Vec<u8>, SourceRef)> = Vec::new();
+    progress.step(
+        "reading, transforming and scanning",
+        plan.mapped.len() as u64,
+    );
     for m in &plan.mapped {
+        progress.file(&m.dest, 0);
         // Copies stream; everything transformed is small enough to hold (SBOMs, Markdown).
         let data = match m.transform {
             Transform::Copy => Vec::new(),
@@ -584,6 +615,7 @@ fn prepare(
         generated(layout::OVERVIEW, "overview", overview),
     );
 
+    progress.done();
     // The leak gate: every byte that ships, as it ships.
     for (path, p) in &prepared {
         if let Content::Bytes(bytes) = &p.content {
@@ -684,7 +716,7 @@ pub fn scan(plan: &Plan, env: fn(&str) -> Option<String>) -> Result<ScanOutcome,
     if let Some(first) = plan.problems.first() {
         return Err(clone_problem(first, plan.problems.len()));
     }
-    let package = prepare(plan, None, env)?;
+    let package = prepare(plan, None, env, &NoProgress)?;
     Ok(ScanOutcome {
         files: package.prepared.len(),
         accepted: package.accepted,

@@ -28,7 +28,8 @@ pub mod render;
 pub mod source;
 
 pub use build::{
-    BuildOutput, BuildRequest, ScanOutcome, Signing, build, plan_and_build, process_env, scan,
+    BuildOutput, BuildRequest, NoProgress, Progress, ScanOutcome, Signing, build, plan_and_build,
+    process_env, scan,
 };
 pub use config::Config;
 pub use error::{Error, ErrorKind};
