@@ -57,6 +57,8 @@ struct Entity<'a> {
 enum RefState {
     Removed,
     Renamed(String),
+    /// Renamed to the pseudonym of a removed component kept as a stub.
+    Pseudonym(String),
 }
 
 enum RefAction {
@@ -269,7 +271,10 @@ impl<'a> Index<'a> {
                 Some(e) if e.removed => {
                     let state = match (e.pseudo, pseudo) {
                         (true, Some(p)) if e.own_ref.as_deref() == Some(r.as_ref()) => {
-                            RefState::Renamed(format!("redacted-{}", p.tag("cyclonedx-bom-ref", r)))
+                            RefState::Pseudonym(format!(
+                                "redacted-{}",
+                                p.tag("cyclonedx-bom-ref", r)
+                            ))
                         }
                         _ => RefState::Removed,
                     };
@@ -395,7 +400,7 @@ impl<'a> Emit<'_, 'a> {
     fn ref_action(&self, r: &str) -> RefAction {
         match self.ix.states.get(r) {
             Some(RefState::Removed) => RefAction::Remove { dangling: false },
-            Some(RefState::Renamed(n)) => RefAction::Rename(n.clone()),
+            Some(RefState::Renamed(n) | RefState::Pseudonym(n)) => RefAction::Rename(n.clone()),
             None if self.ix.refs.contains_key(r) || r.starts_with("urn:cdx:") => RefAction::Keep,
             None => RefAction::Remove { dangling: true },
         }
@@ -669,10 +674,12 @@ impl<'a> Emit<'_, 'a> {
                         .collect(),
                     _ => return false,
                 };
-                if refs
-                    .iter()
-                    .all(|r| matches!(self.ref_action(r), RefAction::Remove { .. }))
-                {
+                // About removed or pseudonymized components only: their text describes what
+                // the rules hide, so the whole element goes.
+                if refs.iter().all(|r| {
+                    matches!(self.ref_action(r), RefAction::Remove { .. })
+                        || matches!(self.ix.states.get(r.as_ref()), Some(RefState::Pseudonym(_)))
+                }) {
                     ctx.removed(
                         if key == "vulnerabilities" {
                             "vulnerabilities"
@@ -789,7 +796,8 @@ impl<'a> Emit<'_, 'a> {
         };
         let mut m = serde_json::Map::new();
         m.insert("type".into(), json!(e.ty.as_deref().unwrap_or("library")));
-        if let Some(RefState::Renamed(r)) = e.own_ref.as_ref().and_then(|r| self.ix.states.get(r)) {
+        if let Some(RefState::Pseudonym(r)) = e.own_ref.as_ref().and_then(|r| self.ix.states.get(r))
+        {
             m.insert("bom-ref".into(), json!(r));
         }
         let name = match self.pseudo {

@@ -142,71 +142,82 @@ fn collect_key(v: &Value, key: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-const CYCLONEDX_CHECK: &str = r#"
+/// One python process checks every file: CycloneDX with the official JSON schema of the file's
+/// version in strict mode (cyclonedx-python-lib), SPDX with spdx-tools' parser and full
+/// validation (what `pyspdxtools -i` runs; the Summit test also runs the CLI itself).
+const CHECK: &str = r#"
 import json, sys
 from cyclonedx.validation.json import JsonStrictValidator
 from cyclonedx.schema import SchemaVersion
+from spdx_tools.spdx.parser.parse_anything import parse_file
+from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+validators = {}
 for path in sys.argv[1:]:
     text = open(path, encoding="utf-8").read()
-    version = json.loads(text)["specVersion"]
-    error = JsonStrictValidator(SchemaVersion.from_version(version)).validate_str(text)
-    print(path + "\t" + ("OK" if error is None else "INVALID " + str(error).replace("\n", " ")[:400]))
+    data = json.loads(text)
+    try:
+        if "bomFormat" in data:
+            version = data["specVersion"]
+            if version not in validators:
+                validators[version] = JsonStrictValidator(SchemaVersion.from_version(version))
+            error = validators[version].validate_str(text)
+            problems = [] if error is None else [str(error)]
+        else:
+            problems = [m.validation_message for m in validate_full_spdx_document(parse_file(path))]
+    except Exception as e:
+        problems = ["cannot parse: " + str(e)]
+    verdict = "OK" if not problems else "INVALID " + " | ".join(problems).replace("\n", " ")[:600]
+    print(path + "\t" + verdict)
 "#;
 
-/// Validate files with the official checkers: the CycloneDX JSON schema of the file's version in
-/// strict mode (cyclonedx-python-lib), `pyspdxtools -i` for SPDX. `None` when the checkers are not
+/// Validate files with the official checkers (see `CHECK`). `None` when the checkers are not
 /// installed (the testkit fails the test instead under CI).
 pub(crate) fn validate(files: &[PathBuf]) -> Option<Vec<(PathBuf, Result<(), String>)>> {
-    let (cdx, spdx): (Vec<&PathBuf>, Vec<&PathBuf>) = files.iter().partition(|f| {
-        std::fs::read_to_string(f)
-            .map(|t| t.contains("\"bomFormat\""))
-            .unwrap_or(false)
-    });
-    let mut results = Vec::new();
-    if !cdx.is_empty() {
-        let python = secpack_testkit::python()?;
-        let out = Command::new(python)
-            .arg("-c")
-            .arg(CYCLONEDX_CHECK)
-            .args(&cdx)
-            .output()
-            .expect("run python");
-        assert!(
-            out.status.success(),
-            "cyclonedx check failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
+    let python = secpack_testkit::python()?;
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(CHECK)
+        .args(files)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "validator script failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: Vec<(PathBuf, Result<(), String>)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| {
             let (path, verdict) = line.split_once('\t').expect("path<TAB>verdict");
             let r = if verdict == "OK" {
                 Ok(())
             } else {
                 Err(verdict.to_string())
             };
-            results.push((PathBuf::from(path), r));
-        }
-    }
-    if !spdx.is_empty() {
-        let tool = secpack_testkit::tool("pyspdxtools")?;
-        for f in spdx {
-            let out = Command::new(&tool)
-                .arg("-i")
-                .arg(f)
-                .output()
-                .expect("run pyspdxtools");
-            let r = if out.status.success() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                ))
-            };
-            results.push((f.clone(), r));
-        }
-    }
+            (PathBuf::from(path), r)
+        })
+        .collect();
+    assert_eq!(results.len(), files.len(), "every file was checked");
     Some(results)
+}
+
+/// `pyspdxtools -i FILE`, the SPDX project's own command line: `Some(Ok)` when it accepts.
+pub(crate) fn pyspdxtools(file: &Path) -> Option<Result<(), String>> {
+    let tool = secpack_testkit::tool("pyspdxtools")?;
+    let out = Command::new(tool)
+        .arg("-i")
+        .arg(file)
+        .output()
+        .expect("run pyspdxtools");
+    Some(if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    })
 }
 
 pub(crate) fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {

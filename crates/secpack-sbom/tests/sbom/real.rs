@@ -58,7 +58,9 @@ fn real_sboms_redact_to_valid_output() {
     for input in real_inputs() {
         let name = input.file_name().unwrap().to_string_lossy().into_owned();
         let bytes = std::fs::read(&input).expect("read fixture");
-        inputs.push(input.clone());
+        if name.contains(".spdx-") {
+            inputs.push(input.clone()); // cheap to check, and one of them must be rejected
+        }
         for (profile, rules) in [
             ("default", Rules::default()),
             ("summit", summit_rules()),
@@ -94,7 +96,11 @@ fn real_sboms_redact_to_valid_output() {
                     out.summary.input_problems
                 );
             }
-            outputs.push(write(dir.path(), &format!("{profile}.{name}"), &out.bytes));
+            // The validators take seconds per file: validate the default and the strict profile
+            // (every rule at once); the Summit profile overlaps the default on these inputs.
+            if profile != "summit" {
+                outputs.push(write(dir.path(), &format!("{profile}.{name}"), &out.bytes));
+            }
         }
     }
     let Some(results) = validate(&inputs.iter().chain(&outputs).cloned().collect::<Vec<_>>())
