@@ -238,6 +238,13 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
     })
 }
 
+/// What the parallel step learns about a copied file.
+struct CopyResult {
+    size: u64,
+    digest: [u8; 32],
+    report: secpack_scan::ScanReport,
+}
+
 /// SHA-256 and leak-gate scan of a stream, in one pass with a fixed buffer.
 fn hash_and_scan(
     scanner: &secpack_scan::Scanner,
@@ -318,8 +325,39 @@ fn prepare(
         "reading, transforming and scanning",
         plan.mapped.len() as u64,
     );
+    // Copies (most of a large package) are read, hashed and scanned in parallel, each
+    // worker with its own repository handle; results keep the plan's order.
+    let objects = &src.objects;
+    let copies: Vec<Option<Result<CopyResult, Error>>> = {
+        use rayon::prelude::*;
+        plan.mapped
+            .par_iter()
+            .map_init(
+                || objects.worker_repo(),
+                |repo, m| {
+                    (m.transform == Transform::Copy).then(|| {
+                        let size = objects.blob_size_with(repo, m.oid, &m.source_path)?;
+                        let mut reader =
+                            objects.open_blob_with(repo, m.oid, &m.source_path, size)?;
+                        let (digest, report) = hash_and_scan(&scanner, &m.dest, &mut reader)
+                            .map_err(|e| Error::Git {
+                                what: format!("reading `{}` (blob {})", m.source_path, m.oid),
+                                source: boxed(e),
+                            })?;
+                        progress.file(&m.dest, size);
+                        Ok(CopyResult {
+                            size,
+                            digest,
+                            report,
+                        })
+                    })
+                },
+            )
+            .collect()
+    };
+    let mut copies = copies.into_iter();
     for m in &plan.mapped {
-        progress.file(&m.dest, 0);
+        let copied = copies.next().flatten().transpose()?;
         // Copies stream; everything transformed is small enough to hold (SBOMs, Markdown).
         let data = match m.transform {
             Transform::Copy => Vec::new(),
@@ -424,13 +462,11 @@ fn prepare(
                 (Content::Bytes(checked.bytes), digest, size)
             }
             Transform::Copy => {
-                let size = src.blob_size(m.oid, &m.source_path)?;
-                let mut reader = src.open_blob(m.oid, &m.source_path, size)?;
-                let (digest, report) =
-                    hash_and_scan(&scanner, &dest, &mut reader).map_err(|e| Error::Git {
-                        what: format!("reading `{}` (blob {})", m.source_path, m.oid),
-                        source: boxed(e),
-                    })?;
+                let CopyResult {
+                    size,
+                    digest,
+                    report,
+                } = copied.expect("every copy was processed in the parallel step");
                 reports.push(report);
                 (
                     Content::Blob {

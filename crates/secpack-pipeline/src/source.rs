@@ -49,10 +49,26 @@ pub struct Source {
     pub release_tags: Vec<String>,
     /// Every entry of the tree, sorted by path bytes.
     pub entries: Vec<TreeEntry>,
+    /// The object store, shareable with worker threads.
+    pub objects: Objects,
+}
+
+/// Read access to the object store that worker threads can share: each thread takes its own
+/// repository handle from [`Objects::worker_repo`].
+pub struct Objects {
+    shared: gix::ThreadSafeRepository,
     /// `objects/` of the repository, for streaming large blobs.
     objects_dir: PathBuf,
     /// Pack indices, opened on first use: (index, pack data path).
     packs: OnceLock<Vec<(gix::odb::pack::index::File, PathBuf)>>,
+}
+
+impl std::fmt::Debug for Objects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Objects")
+            .field("objects_dir", &self.objects_dir)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Blobs at least this large are streamed from the object store instead of read whole.
@@ -81,9 +97,13 @@ impl Source {
         let (commit_oid, commit_time, entries) = read_commit(&repo, rev)?;
         let release_tags = release_tags_of(&repo, commit_oid)?;
         let objects_dir = repo.common_dir().join("objects");
+        let shared = repo.clone().into_sync();
         Ok(Source {
-            objects_dir,
-            packs: OnceLock::new(),
+            objects: Objects {
+                objects_dir,
+                packs: OnceLock::new(),
+                shared,
+            },
             repo,
             commit: commit_oid.to_string(),
             commit_oid,
@@ -100,20 +120,12 @@ impl Source {
 
     /// Read a blob whole.
     pub fn read_blob(&self, oid: gix::ObjectId, path: &str) -> Result<Vec<u8>, Error> {
-        let blob = self.repo.find_blob(oid).map_err(|e| Error::Git {
-            what: format!("reading `{path}` (blob {oid})"),
-            source: boxed(e),
-        })?;
-        Ok(blob.detach().data)
+        self.objects.read_blob_with(&self.repo, oid, path)
     }
 
     /// Size of a blob without reading its data.
     pub fn blob_size(&self, oid: gix::ObjectId, path: &str) -> Result<u64, Error> {
-        let header = self.repo.find_header(oid).map_err(|e| Error::Git {
-            what: format!("reading `{path}` (blob {oid})"),
-            source: boxed(e),
-        })?;
-        Ok(header.size())
+        self.objects.blob_size_with(&self.repo, oid, path)
     }
 
     /// A reader over a blob's bytes that holds at most a fixed buffer in memory for large
@@ -128,72 +140,7 @@ impl Source {
         path: &str,
         size: u64,
     ) -> Result<BlobReader, Error> {
-        let git_err = |what: &str, e: std::io::Error| Error::Git {
-            what: format!("reading `{path}` (blob {oid}): {what}"),
-            source: boxed(e),
-        };
-        if size >= STREAM_THRESHOLD {
-            let hex = oid.to_string();
-            let loose = self.objects_dir.join(&hex[..2]).join(&hex[2..]);
-            if loose.is_file() {
-                let file = std::fs::File::open(&loose)
-                    .map_err(|e| git_err("opening the loose object", e))?;
-                let mut inflate =
-                    BufReader::new(flate2::read::ZlibDecoder::new(BufReader::new(file)));
-                let mut header = Vec::new();
-                inflate
-                    .by_ref()
-                    .take(64)
-                    .read_until(0, &mut header)
-                    .map_err(|e| git_err("inflating the loose object", e))?;
-                if header != format!("blob {size}\0").as_bytes() {
-                    return Err(git_err(
-                        "loose object header",
-                        std::io::Error::other("not the expected blob"),
-                    ));
-                }
-                return Ok(BlobReader::new(Box::new(inflate), oid, size));
-            }
-            if let Some((pack, offset)) = self.find_in_pack(oid)? {
-                let data =
-                    gix::odb::pack::data::File::at(&pack, oid.kind()).map_err(|e| Error::Git {
-                        what: format!("opening pack {}", pack.display()),
-                        source: boxed(e),
-                    })?;
-                let entry = data.entry(offset).map_err(|e| Error::Git {
-                    what: format!("reading pack {}", pack.display()),
-                    source: boxed(e),
-                })?;
-                if entry.header == gix::odb::pack::data::entry::Header::Blob
-                    && entry.decompressed_size == size
-                {
-                    let mut file =
-                        std::fs::File::open(&pack).map_err(|e| git_err("opening the pack", e))?;
-                    file.seek(SeekFrom::Start(entry.data_offset))
-                        .map_err(|e| git_err("seeking in the pack", e))?;
-                    let inflate = flate2::read::ZlibDecoder::new(BufReader::new(file));
-                    return Ok(BlobReader::new(Box::new(inflate), oid, size));
-                }
-            }
-        }
-        let data = self.read_blob(oid, path)?;
-        let len = data.len() as u64;
-        Ok(BlobReader::new(
-            Box::new(std::io::Cursor::new(data)),
-            oid,
-            len,
-        ))
-    }
-
-    fn find_in_pack(&self, oid: gix::ObjectId) -> Result<Option<(PathBuf, u64)>, Error> {
-        let packs = self
-            .packs
-            .get_or_init(|| open_pack_indices(&self.objects_dir, oid.kind()));
-        Ok(packs.iter().find_map(|(index, pack)| {
-            index
-                .lookup(oid)
-                .map(|i| (pack.clone(), index.pack_offset_at_index(i)))
-        }))
+        self.objects.open_blob_with(&self.repo, oid, path, size)
     }
 
     /// Look up a file entry by its UTF-8 path.
@@ -262,6 +209,119 @@ fn read_commit(
         .collect();
     entries.sort_by(|a, b| a.display.as_bytes().cmp(b.display.as_bytes()));
     Ok((commit_oid, commit_time, entries))
+}
+
+impl Objects {
+    /// A repository handle for another thread; pass it to the `*_with` methods.
+    pub fn worker_repo(&self) -> gix::Repository {
+        let mut repo = self.shared.to_thread_local();
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        repo
+    }
+
+    /// [`Source::read_blob`] through another thread's repository handle.
+    pub fn read_blob_with(
+        &self,
+        repo: &gix::Repository,
+        oid: gix::ObjectId,
+        path: &str,
+    ) -> Result<Vec<u8>, Error> {
+        let blob = repo.find_blob(oid).map_err(|e| Error::Git {
+            what: format!("reading `{path}` (blob {oid})"),
+            source: boxed(e),
+        })?;
+        Ok(blob.detach().data)
+    }
+
+    /// [`Source::blob_size`] through another thread's repository handle.
+    pub fn blob_size_with(
+        &self,
+        repo: &gix::Repository,
+        oid: gix::ObjectId,
+        path: &str,
+    ) -> Result<u64, Error> {
+        let header = repo.find_header(oid).map_err(|e| Error::Git {
+            what: format!("reading `{path}` (blob {oid})"),
+            source: boxed(e),
+        })?;
+        Ok(header.size())
+    }
+
+    /// [`Source::open_blob`] through another thread's repository handle.
+    pub fn open_blob_with(
+        &self,
+        repo: &gix::Repository,
+        oid: gix::ObjectId,
+        path: &str,
+        size: u64,
+    ) -> Result<BlobReader, Error> {
+        let git_err = |what: &str, e: std::io::Error| Error::Git {
+            what: format!("reading `{path}` (blob {oid}): {what}"),
+            source: boxed(e),
+        };
+        if size >= STREAM_THRESHOLD {
+            let hex = oid.to_string();
+            let loose = self.objects_dir.join(&hex[..2]).join(&hex[2..]);
+            if loose.is_file() {
+                let file = std::fs::File::open(&loose)
+                    .map_err(|e| git_err("opening the loose object", e))?;
+                let mut inflate =
+                    BufReader::new(flate2::read::ZlibDecoder::new(BufReader::new(file)));
+                let mut header = Vec::new();
+                inflate
+                    .by_ref()
+                    .take(64)
+                    .read_until(0, &mut header)
+                    .map_err(|e| git_err("inflating the loose object", e))?;
+                if header != format!("blob {size}\0").as_bytes() {
+                    return Err(git_err(
+                        "loose object header",
+                        std::io::Error::other("not the expected blob"),
+                    ));
+                }
+                return Ok(BlobReader::new(Box::new(inflate), oid, size));
+            }
+            if let Some((pack, offset)) = self.find_in_pack(oid)? {
+                let data =
+                    gix::odb::pack::data::File::at(&pack, oid.kind()).map_err(|e| Error::Git {
+                        what: format!("opening pack {}", pack.display()),
+                        source: boxed(e),
+                    })?;
+                let entry = data.entry(offset).map_err(|e| Error::Git {
+                    what: format!("reading pack {}", pack.display()),
+                    source: boxed(e),
+                })?;
+                if entry.header == gix::odb::pack::data::entry::Header::Blob
+                    && entry.decompressed_size == size
+                {
+                    let mut file =
+                        std::fs::File::open(&pack).map_err(|e| git_err("opening the pack", e))?;
+                    file.seek(SeekFrom::Start(entry.data_offset))
+                        .map_err(|e| git_err("seeking in the pack", e))?;
+                    let inflate = flate2::read::ZlibDecoder::new(BufReader::new(file));
+                    return Ok(BlobReader::new(Box::new(inflate), oid, size));
+                }
+            }
+        }
+        let data = self.read_blob_with(repo, oid, path)?;
+        let len = data.len() as u64;
+        Ok(BlobReader::new(
+            Box::new(std::io::Cursor::new(data)),
+            oid,
+            len,
+        ))
+    }
+
+    fn find_in_pack(&self, oid: gix::ObjectId) -> Result<Option<(PathBuf, u64)>, Error> {
+        let packs = self
+            .packs
+            .get_or_init(|| open_pack_indices(&self.objects_dir, oid.kind()));
+        Ok(packs.iter().find_map(|(index, pack)| {
+            index
+                .lookup(oid)
+                .map(|i| (pack.clone(), index.pack_offset_at_index(i)))
+        }))
+    }
 }
 
 fn open_pack_indices(
