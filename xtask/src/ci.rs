@@ -35,7 +35,7 @@ pub fn run() -> Result<()> {
                 "warnings",
             ],
         ),
-        ("tests", vec![&cargo, "test", "--workspace", "--locked"]),
+        ("tests", vec![&cargo, "test", "--workspace", "--locked", "--no-fail-fast"]),
         (
             "cargo deny",
             vec![
