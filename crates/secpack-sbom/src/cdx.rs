@@ -320,6 +320,13 @@ fn describe<'a>(
 ) -> Result<Entity<'a>, Error> {
     // The entity was expanded one level: expand the few containers the rules look into.
     let expand = |k: &str| -> Result<Option<Node<'a>>, Error> {
+        let needed = match k {
+            "properties" => !rules.remove_flagged.is_empty(),
+            _ => !rules.remove_suppliers.is_empty(),
+        };
+        if !needed {
+            return Ok(None);
+        }
         match node.get(k) {
             Some(n @ Node::Lazy(_)) => doc.expand(n.span(), ALL).map(Some),
             _ => Ok(None),

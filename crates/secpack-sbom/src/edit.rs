@@ -47,6 +47,16 @@ impl Edits {
         });
     }
 
+    /// Replace `from` by `to` in the text of every edit (late-bound values such as the digest
+    /// of the input, computed while the edits were being made).
+    pub(crate) fn patch(&mut self, from: &str, to: &str) {
+        for e in &mut self.list {
+            if e.text.contains(from) {
+                e.text = e.text.replace(from, to);
+            }
+        }
+    }
+
     /// Apply all edits to `input`. Overlapping edits are a bug in the caller: error, no output.
     pub(crate) fn apply(mut self, input: &str) -> Result<String, Error> {
         self.list.sort_by_key(|e| (e.start, e.end));

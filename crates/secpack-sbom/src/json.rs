@@ -158,28 +158,35 @@ const MAX_DEPTH: usize = 128;
 impl<'a> Doc<'a> {
     /// Check that `input` is one UTF-8 JSON value, not deeper than the parser's limit.
     pub(crate) fn new(input: &'a [u8]) -> Result<Doc<'a>, Error> {
-        let text = match std::str::from_utf8(input) {
-            Ok(t) => t,
+        let doc = Doc::unchecked(input)?;
+        doc.validate()?;
+        Ok(doc)
+    }
+
+    /// The document after the UTF-8 check only. The scanner never panics and bounds its
+    /// recursion on any input, so work may start on it while [`Doc::validate`] runs elsewhere;
+    /// a validation error then wins over whatever that work produced.
+    pub(crate) fn unchecked(input: &'a [u8]) -> Result<Doc<'a>, Error> {
+        match std::str::from_utf8(input) {
+            Ok(text) => Ok(Doc { text }),
             Err(e) => {
                 let (line, column) = line_col(
                     &String::from_utf8_lossy(input.get(..e.valid_up_to()).unwrap_or_default()),
                     e.valid_up_to(),
                 );
-                return Err(Error::NotJson {
+                Err(Error::NotJson {
                     message: "invalid UTF-8".to_string(),
                     line,
                     column,
-                });
+                })
             }
-        };
-        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        }
+    }
+
+    /// Check that the text is one JSON value, not nested deeper than the limit.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(self.text) {
             let message = e.to_string();
-            if message.starts_with("recursion limit exceeded") {
-                return Err(Error::TooDeep {
-                    line: e.line(),
-                    column: e.column(),
-                });
-            }
             let message = match message.find(" at line ") {
                 Some(i) => message.get(..i).unwrap_or(&message).to_string(),
                 None => message,
@@ -190,12 +197,11 @@ impl<'a> Doc<'a> {
                 column: e.column(),
             });
         }
-        let doc = Doc { text };
-        if let Some(pos) = too_deep(text.as_bytes()) {
-            let (line, column) = doc.line_col(pos);
+        if let Some(pos) = too_deep(self.text.as_bytes()) {
+            let (line, column) = self.line_col(pos);
             return Err(Error::TooDeep { line, column });
         }
-        Ok(doc)
+        Ok(())
     }
 
     /// Parse the root value, expanding `levels` levels of containers.

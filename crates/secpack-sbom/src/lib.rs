@@ -116,28 +116,25 @@ pub fn redact(
             found: "SPDX tag-value; only the JSON encoding of SPDX is supported".into(),
         });
     }
-    // Hash on a second core while the input is validated: same result, less waiting.
-    let (doc, original_sha256) = std::thread::scope(|s| {
-        let hash = s.spawn(|| hex::encode(sha2::Sha256::digest(input)));
-        let doc = json::Doc::new(input);
-        let sha = hash
+    // Two cores: the second one hashes and validates the input while this one redacts it. The
+    // digest is only needed in the declaration text, so the edits carry a placeholder that is
+    // patched afterwards; a validation error wins over whatever the redaction produced.
+    let doc = json::Doc::unchecked(input)?;
+    let (checked, original_sha256, work) = std::thread::scope(|s| {
+        let check = s.spawn(|| (hex::encode(sha2::Sha256::digest(input)), doc.validate()));
+        let work = redact_unvalidated(doc, rules, pseudo.as_ref());
+        let (sha, checked) = check
             .join()
-            .unwrap_or_else(|_| hex::encode(sha2::Sha256::digest(input)));
-        (doc, sha)
+            .unwrap_or_else(|_| (hex::encode(sha2::Sha256::digest(input)), doc.validate()));
+        (checked, sha, work)
     });
-    let doc = doc?;
-    let root = doc.root(2)?;
-    let format = format::detect(&doc, &root)?;
-    let mut ctx = ctx::Ctx::new(doc, rules);
-    match format {
-        Format::CycloneDx { .. } => {
-            cdx::redact(&mut ctx, &root, pseudo.as_ref(), &original_sha256)?
-        }
-        Format::Spdx { minor } => {
-            spdx::redact(&mut ctx, &root, minor, pseudo.as_ref(), &original_sha256)?
-        }
-    }
-    drop(root);
+    checked?;
+    let (format, mut ctx) = work?;
+    ctx.edits.patch(SHA_PLACEHOLDER, &original_sha256);
+    ctx.edits.patch(
+        NAMESPACE_PLACEHOLDER,
+        &spdx::namespace_uuid(&original_sha256, rules),
+    );
     let ctx::Ctx {
         edits,
         removed,
@@ -181,6 +178,25 @@ pub fn redact(
         bytes: text.into_bytes(),
         summary,
     })
+}
+
+/// Stand-ins for values computed while the redaction runs (see `redact`).
+pub(crate) const SHA_PLACEHOLDER: &str = "@@secpack-sbom:original-sha256@@";
+pub(crate) const NAMESPACE_PLACEHOLDER: &str = "@@secpack-sbom:namespace-uuid@@";
+
+fn redact_unvalidated<'a, 'r>(
+    doc: json::Doc<'a>,
+    rules: &'r Rules,
+    pseudo: Option<&pseudonym::Pseudonymizer>,
+) -> Result<(Format, ctx::Ctx<'a, 'r>), Error> {
+    let root = doc.root(2)?;
+    let format = format::detect(&doc, &root)?;
+    let mut ctx = ctx::Ctx::new(doc, rules);
+    match format {
+        Format::CycloneDx { .. } => cdx::redact(&mut ctx, &root, pseudo, SHA_PLACEHOLDER)?,
+        Format::Spdx { minor } => spdx::redact(&mut ctx, &root, minor, pseudo, SHA_PLACEHOLDER)?,
+    }
+    Ok((format, ctx))
 }
 
 /// The sentence declaring the redaction inside the SBOM.

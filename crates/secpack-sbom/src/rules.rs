@@ -35,6 +35,7 @@ pub const DEFAULT_MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 /// strip_emails = false
 /// pseudonymize = false
 /// ```
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Rules {
@@ -170,6 +171,11 @@ fn line_col(text: &str, pos: usize) -> (usize, usize) {
 }
 
 /// A glob, compiled when the rules are read (a bad glob is a rules error with its position).
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(with = "String")
+)]
 #[derive(Clone)]
 pub struct Pattern {
     text: String,
@@ -231,6 +237,7 @@ impl<'de> Deserialize<'de> for Pattern {
 }
 
 /// A property that marks a component or service for removal.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PropertyFlag {

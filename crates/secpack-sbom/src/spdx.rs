@@ -382,16 +382,14 @@ impl<'a> Emit<'_, 'a> {
             }
             ctx.changed("declaration_added", 1);
             if let Some(ns) = namespace {
-                let tag = hex::encode(sha2_prefix(original_sha256, rules));
-                let uuid = format!(
-                    "{}-{}-{}-{}-{}",
-                    tag.get(0..8).unwrap_or_default(),
-                    tag.get(8..12).unwrap_or_default(),
-                    tag.get(12..16).unwrap_or_default(),
-                    tag.get(16..20).unwrap_or_default(),
-                    tag.get(20..32).unwrap_or_default()
+                // The digest of the input is bound late (see lib.rs): a placeholder for now.
+                ctx.set_str(
+                    ns,
+                    &format!(
+                        "https://spdx.org/spdxdocs/redacted-{}",
+                        crate::NAMESPACE_PLACEHOLDER
+                    ),
                 );
-                ctx.set_str(ns, &format!("https://spdx.org/spdxdocs/redacted-{uuid}"));
                 ctx.changed("document_namespace", 1);
             }
         } else if let Some((_, a)) = annotations {
@@ -693,14 +691,19 @@ impl<'a> Emit<'_, 'a> {
     }
 }
 
-/// 16 bytes naming the redacted document: sha256 over the original digest and the rules.
-fn sha2_prefix(original_sha256: &str, rules: &crate::Rules) -> Vec<u8> {
+/// The UUID naming a redacted SPDX document: from sha256 over the original digest and the rules.
+pub(crate) fn namespace_uuid(original_sha256: &str, rules: &crate::Rules) -> String {
     use sha2::Digest;
     let mut h = sha2::Sha256::new();
     h.update(original_sha256.as_bytes());
     h.update(serde_json::to_vec(rules).unwrap_or_default());
-    h.finalize()
-        .get(..16)
-        .map(<[u8]>::to_vec)
-        .unwrap_or_default()
+    let tag = hex::encode(h.finalize());
+    format!(
+        "{}-{}-{}-{}-{}",
+        tag.get(0..8).unwrap_or_default(),
+        tag.get(8..12).unwrap_or_default(),
+        tag.get(12..16).unwrap_or_default(),
+        tag.get(16..20).unwrap_or_default(),
+        tag.get(20..32).unwrap_or_default()
+    )
 }
