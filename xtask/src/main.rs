@@ -5,6 +5,8 @@
 //! - `repro`    build twice under different conditions, require identical bytes and the
 //!   committed golden digests (`--bless` rewrites them, deliberately)
 //! - `ci`       the whole test suite, exactly as CI runs it (the README's test command)
+//! - `fuzz [SECONDS] [TARGET…]`  a short, bounded cargo-fuzz run of the archive readers and the
+//!   verifier (nightly toolchain; `scripts/fuzz-smoke.sh`)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,7 +17,7 @@ mod ci;
 mod fixture;
 mod repro;
 
-const USAGE: &str = "usage: cargo xtask <ci | fixture | package | repro [--bless]>";
+const USAGE: &str = "usage: cargo xtask <ci | fixture | fuzz [SECONDS] [TARGET...] | package | repro [--bless]>";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +30,7 @@ fn main() -> Result<()> {
         }
         ["package"] => package(),
         ["ci"] => ci::run(),
+        ["fuzz", rest @ ..] => fuzz(rest),
         ["repro"] => repro::run(false),
         ["repro", "--bless"] => repro::run(true),
         _ => bail!("{USAGE}"),
@@ -71,6 +74,25 @@ pub fn test_only_key() -> PathBuf {
         .join("fixtures")
         .join("keys")
         .join("test-only-signing.key.pem")
+}
+
+/// A bounded fuzz run: every target (or the ones named) for SECONDS each (default 30).
+fn fuzz(args: &[&str]) -> Result<()> {
+    let (seconds, targets) = match args.split_first() {
+        Some((first, rest)) if first.parse::<u32>().is_ok() => (*first, rest),
+        _ => ("30", args),
+    };
+    let status = Command::new("bash")
+        .arg(root().join("scripts").join("fuzz-smoke.sh"))
+        .args(targets)
+        .env("FUZZ_SECONDS", seconds)
+        .current_dir(root())
+        .status()
+        .context("running scripts/fuzz-smoke.sh")?;
+    if !status.success() {
+        bail!("fuzzing failed ({status}); crashing inputs are under fuzz/artifacts/");
+    }
+    Ok(())
 }
 
 fn package() -> Result<()> {
