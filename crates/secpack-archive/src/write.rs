@@ -39,7 +39,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 
-use flate2::{Compression, Crc};
+use crc32fast::Hasher as Crc;
+use flate2::Compression;
 use sha2::{Digest, Sha256};
 
 use self::deflate::{Deflater, FINAL_BLOCK};
@@ -228,7 +229,7 @@ struct Start {
 struct Item {
     start: Option<Box<Start>>,
     choice: Choice,
-    /// Uncompressed data; emptied once deflated.
+    /// Uncompressed data.
     data: Vec<u8>,
     len: u64,
     last: bool,
@@ -253,7 +254,6 @@ fn process(d: &mut Deflater, item: &mut Item) -> io::Result<()> {
     item.crc.update(&item.data);
     if item.method == Method::Deflated {
         d.piece(&[], &item.data, &mut item.piece)?;
-        item.data = Vec::new();
     }
     Ok(())
 }
@@ -396,8 +396,8 @@ struct Sink {
 }
 
 impl Sink {
-    fn write_item(&mut self, item: Item) -> Result<(), WriteError> {
-        if let Some(start) = item.start {
+    fn write_item(&mut self, item: &mut Item) -> Result<(), WriteError> {
+        if let Some(start) = item.start.take() {
             self.gz.write(&start.glue_piece)?;
             self.gz_crc.combine(&start.glue_crc);
             self.gz_len += start.glue.len() as u64;
@@ -450,7 +450,7 @@ impl Sink {
                 e.zip64_local || e.offset >= limits.zip64.bytes,
             );
             if item.last {
-                e.crc = cur.crc.sum();
+                e.crc = cur.crc.clone().finalize();
             }
             cur.patch = !item.last;
             cur.header_written = true;
@@ -484,7 +484,7 @@ impl Sink {
             return Ok(());
         };
         let e = &mut cur.entry;
-        e.crc = cur.crc.sum();
+        e.crc = cur.crc.clone().finalize();
         let internal = |what: &str| {
             io::Error::other(format!("internal error in zip entry `{}`: {what}", e.name))
         };
@@ -551,9 +551,40 @@ pub struct PackageWriter {
     tail: Vec<u8>,
     /// Zero padding owed after the previous entry's data.
     pad: usize,
+    buffers: Buffers,
     last: Option<String>,
     /// Set when a failure left the archives incomplete: names the entry.
     broken: Option<String>,
+}
+
+/// Buffers at least this large are recycled.
+const RECYCLE_MIN: usize = 64 * 1024;
+
+/// Recycled chunk buffers: large allocations are reused rather than mapped and faulted in
+/// again for every chunk.
+struct Buffers {
+    free: Vec<Vec<u8>>,
+    max: usize,
+}
+
+impl Buffers {
+    /// An empty buffer with room for `capacity` bytes.
+    fn take(&mut self, capacity: usize) -> Vec<u8> {
+        if capacity >= RECYCLE_MIN
+            && let Some(mut buf) = self.free.pop()
+        {
+            buf.clear();
+            buf.reserve(capacity);
+            return buf;
+        }
+        Vec::with_capacity(capacity)
+    }
+
+    fn give(&mut self, buf: Vec<u8>) {
+        if buf.capacity() >= RECYCLE_MIN && self.free.len() < self.max {
+            self.free.push(buf);
+        }
+    }
 }
 
 impl std::fmt::Debug for PackageWriter {
@@ -647,6 +678,10 @@ impl PackageWriter {
             },
             tail: Vec::with_capacity(DICT_LEN),
             pad: 0,
+            buffers: Buffers {
+                free: Vec::new(),
+                max: 2 * inflight_limit / limits.chunk + 4,
+            },
             last: None,
             broken: None,
         })
@@ -714,7 +749,7 @@ impl PackageWriter {
 
         if size <= chunk {
             // One chunk: read it whole (and one byte more) before anything is queued.
-            let mut data_buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
+            let mut data_buf = self.buffers.take(usize::try_from(size).unwrap_or(0) + 1);
             data.take(size + 1)
                 .read_to_end(&mut data_buf)
                 .map_err(source_err)?;
@@ -727,14 +762,15 @@ impl PackageWriter {
                 Choice::Probe(probe.to_vec())
             };
             self.tar_advance(&start.glue, &data_buf, size);
-            self.push(item(Some(start), choice, data_buf, true), path)?;
+            let piece = self.buffers.take(data_buf.len() / 2);
+            self.push(item(Some(start), choice, data_buf, piece, true), path)?;
         } else {
             let method = Method::from_probe(probe);
             let mut start = Some(start);
             let mut done = 0u64;
             while done < size {
                 let want = (size - done).min(chunk);
-                let mut buf = Vec::with_capacity(usize::try_from(want).unwrap_or(0));
+                let mut buf = self.buffers.take(usize::try_from(want).unwrap_or(0));
                 let read = data.take(want).read_to_end(&mut buf);
                 let failure = match read {
                     Err(e) => Some(source_err(e)),
@@ -753,7 +789,14 @@ impl PackageWriter {
                 }
                 update_tail(&mut self.tail, &buf);
                 let last = done == size;
-                self.push(item(start.take(), Choice::Known(method), buf, last), path)?;
+                let piece = match method {
+                    Method::Deflated => self.buffers.take(buf.len() / 2),
+                    Method::Stored => Vec::new(),
+                };
+                self.push(
+                    item(start.take(), Choice::Known(method), buf, piece, last),
+                    path,
+                )?;
             }
             self.pad = padding(size);
             // More data than announced means the source grew: refuse rather than truncate.
@@ -808,9 +851,7 @@ impl PackageWriter {
                 for item in &mut items {
                     process(deflater, item).map_err(|source| compress_error(item, source))?;
                 }
-                for item in items {
-                    self.sink.write_item(item)?;
-                }
+                self.write_items(items)?;
             }
             Engine::Pool(pool) => {
                 let (done, result) = mpsc::sync_channel(1);
@@ -851,8 +892,15 @@ impl PackageWriter {
                 });
             }
         };
-        for item in items {
-            self.sink.write_item(item)?;
+        self.write_items(items)
+    }
+
+    /// Write processed items in order and keep their buffers for the next chunks.
+    fn write_items(&mut self, items: Vec<Item>) -> Result<(), WriteError> {
+        for mut item in items {
+            self.sink.write_item(&mut item)?;
+            self.buffers.give(item.data);
+            self.buffers.give(item.piece);
         }
         Ok(())
     }
@@ -905,7 +953,7 @@ impl PackageWriter {
         gz_crc.combine(&end_crc);
         gz.write(&piece)?;
         gz.write(&FINAL_BLOCK)?;
-        gz.write(&gz_crc.sum().to_le_bytes())?;
+        gz.write(&gz_crc.clone().finalize().to_le_bytes())?;
         let isize = (gz_len + end.len() as u64) as u32; // ISIZE is the length modulo 2^32
         gz.write(&isize.to_le_bytes())?;
 
@@ -964,7 +1012,13 @@ impl PackageWriter {
     }
 }
 
-fn item(start: Option<Box<Start>>, choice: Choice, data: Vec<u8>, last: bool) -> Item {
+fn item(
+    start: Option<Box<Start>>,
+    choice: Choice,
+    data: Vec<u8>,
+    piece: Vec<u8>,
+    last: bool,
+) -> Item {
     Item {
         start,
         choice,
@@ -972,7 +1026,7 @@ fn item(start: Option<Box<Start>>, choice: Choice, data: Vec<u8>, last: bool) ->
         data,
         last,
         method: Method::Stored,
-        piece: Vec::new(),
+        piece,
         crc: Crc::new(),
     }
 }
