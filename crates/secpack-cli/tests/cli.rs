@@ -9,6 +9,8 @@ mod errors;
 mod fixture;
 #[path = "cli/leaks.rs"]
 mod leaks;
+#[path = "cli/sbom.rs"]
+mod sbom;
 #[path = "cli/signing.rs"]
 mod signing;
 #[path = "cli/support.rs"]
