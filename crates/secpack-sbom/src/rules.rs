@@ -290,6 +290,41 @@ mod tests {
     }
 
     #[test]
+    fn rules_are_the_sbom_redact_table_of_secpack_toml() {
+        #[derive(Debug, Deserialize)]
+        struct Config {
+            sbom: Sbom,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Sbom {
+            #[serde(default)]
+            redact: Rules,
+        }
+        let text = "[package]\nname = \"summit\"\n\n[sbom.redact]\nremove_groups = [\"com.summit.internal\"]\nstrip_emails = true\n";
+        #[derive(Debug, Deserialize)]
+        struct WithPackage {
+            #[allow(dead_code)]
+            package: toml::Table,
+            #[serde(flatten)]
+            config: Config,
+        }
+        let c: WithPackage = toml::from_str(text).expect("parses");
+        let r = c.config.sbom.redact;
+        assert_eq!(
+            r.remove_groups.first().map(Pattern::as_str),
+            Some("com.summit.internal")
+        );
+        assert!(r.strip_emails && r.strip_file_paths);
+        let bad =
+            toml::from_str::<WithPackage>("package = {}\n[sbom.redact]\nstrip_email = true\n");
+        assert!(
+            bad.expect_err("unknown key")
+                .to_string()
+                .contains("unknown field `strip_email`")
+        );
+    }
+
+    #[test]
     fn defaults_fill_missing_fields() {
         let r = Rules::from_toml("remove_groups = [\"com.acme.internal\"]", "r").expect("ok");
         assert_eq!(r.strip_properties, Rules::default().strip_properties);
