@@ -35,7 +35,10 @@ pub fn run() -> Result<()> {
                 "warnings",
             ],
         ),
-        ("tests", vec![&cargo, "test", "--workspace", "--locked", "--no-fail-fast"]),
+        (
+            "tests",
+            vec![&cargo, "test", "--workspace", "--locked", "--no-fail-fast"],
+        ),
         (
             "cargo deny",
             vec![

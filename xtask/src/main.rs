@@ -17,7 +17,8 @@ mod ci;
 mod fixture;
 mod repro;
 
-const USAGE: &str = "usage: cargo xtask <ci | fixture | fuzz [SECONDS] [TARGET...] | package | repro [--bless]>";
+const USAGE: &str =
+    "usage: cargo xtask <ci | fixture | fuzz [SECONDS] [TARGET...] | package | repro [--bless]>";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
