@@ -233,7 +233,10 @@ impl<'a> Index<'a> {
                 pseudo_pkgs.extend(marks);
             }
         }
-        ctx.removed("packages", (removed_pkgs.len() - pseudo_pkgs.len()) as u64);
+        ctx.removed(
+            "packages",
+            removed_pkgs.len().saturating_sub(pseudo_pkgs.len()) as u64,
+        );
         ctx.changed("packages_pseudonymized", pseudo_pkgs.len() as u64);
         ctx.removed("files", removed_files.len() as u64);
         ctx.removed("snippets", removed_snippets.len() as u64);
