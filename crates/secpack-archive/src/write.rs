@@ -30,6 +30,8 @@
 //! process leaves only `.tmp` files, never a package at its final path.
 
 mod deflate;
+#[cfg(test)]
+mod limits_tests;
 mod zipfmt;
 
 use std::collections::VecDeque;
