@@ -23,8 +23,12 @@ fn accepted_keys(table: &str) -> Vec<String> {
         .nth(1)
         .or_else(|| err.split("expected ").nth(1))
         .unwrap_or_else(|| panic!("{table}: {err}"));
-    list.split(", ")
-        .map(|k| k.trim().trim_matches('`').to_owned())
+    // The list ends where the sentence does; every key in it is in backticks.
+    let list = list.split(';').next().unwrap_or(list);
+    list.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
         .collect()
 }
 
