@@ -4,6 +4,7 @@
 //! - `package`  build the fixture's `v1.2.3` into `target/secpack/` (the README's main job)
 //! - `repro`    build twice under different conditions, require identical bytes and the
 //!   committed golden digests (`--bless` rewrites them, deliberately)
+//! - `bench`    secpack build/verify against git archive, unzip and sha256sum (docs/performance.md)
 //! - `ci`       the whole test suite, exactly as CI runs it (the README's test command)
 //! - `fuzz [SECONDS] [TARGET…]`  a short, bounded cargo-fuzz run of the archive readers and the
 //!   verifier (nightly toolchain; `scripts/fuzz-smoke.sh`)
@@ -13,12 +14,12 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod bench;
 mod ci;
 mod fixture;
 mod repro;
 
-const USAGE: &str =
-    "usage: cargo xtask <ci | fixture | fuzz [SECONDS] [TARGET...] | package | repro [--bless]>";
+const USAGE: &str = "usage: cargo xtask <bench [--files N] [--size-mib M] [--reps R] [--out FILE.json] | ci | fixture | fuzz [SECONDS] [TARGET...] | package | repro [--bless]>";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +32,7 @@ fn main() -> Result<()> {
         }
         ["package"] => package(),
         ["ci"] => ci::run(),
+        ["bench", rest @ ..] => bench::run(rest),
         ["fuzz", rest @ ..] => fuzz(rest),
         ["repro"] => repro::run(false),
         ["repro", "--bless"] => repro::run(true),
