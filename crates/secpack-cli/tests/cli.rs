@@ -9,6 +9,8 @@ mod errors;
 mod fixture;
 #[path = "cli/leaks.rs"]
 mod leaks;
+#[path = "cli/questionnaire.rs"]
+mod questionnaire;
 #[path = "cli/sbom.rs"]
 mod sbom;
 #[path = "cli/signing.rs"]
