@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 pub use declaration::{DeclarationError, declared_class, may_declare};
 
 /// The three artifact classes of the specification, ordered from least to most restrictive.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Class {
@@ -90,6 +91,7 @@ impl FromStr for Class {
 }
 
 /// One classification rule as written in `secpack.toml` (`[[classify]]`).
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {

@@ -51,13 +51,11 @@ pub enum Error {
         "no `secpack.toml` at the root of commit {commit}; create one (see docs/config.md) and commit it"
     )]
     ConfigMissing { commit: String },
-    #[error("{file}:{line}:{column}: {message}")]
-    Config {
-        file: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    /// A problem at a known place in `secpack.toml`: `file:line:column: message`, with the
+    /// offending line and span for a front end to underline (boxed: it is the largest
+    /// variant).
+    #[error("{0}")]
+    Config(Box<crate::config::ConfigError>),
     #[error("{file}: {message}")]
     ConfigValue { file: String, message: String },
     #[error("`{path}`: {source}")]

@@ -6,6 +6,7 @@ use crate::error::Error;
 
 /// Settings for questionnaires and the controls summary, embedded as `[questionnaires]` in
 /// `secpack.toml`. Every key is optional; docs/questionnaires.md documents each one.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
@@ -34,6 +35,7 @@ pub struct Options {
 }
 
 /// How to report answers reviewed longer ago than [`Options::max_review_age_days`].
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StaleReview {

@@ -21,6 +21,7 @@ use crate::{Error, RuleId};
 ///   { fingerprint = "jwt:0b9d6f1a", reason = "expired demo token in the SSO hardening guide" },
 /// ]
 /// ```
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LeakGateConfig {
@@ -46,6 +47,7 @@ pub struct LeakGateConfig {
 }
 
 /// One accepted finding: its fingerprint and the written reason for shipping it anyway.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exception {
