@@ -402,20 +402,20 @@ struct Report<'a> {
 }
 
 impl Report<'_> {
-    /// (label, summary) rows: every step, then the two baselines combined.
-    fn rows(&self) -> Vec<(String, Summary)> {
+    /// (label, samples) rows: every step, then the two baselines combined.
+    fn rows(&self) -> Vec<(String, Vec<Sample>)> {
         let s = self.steps;
-        let mut rows: Vec<(String, Summary)> = s
+        let mut rows: Vec<(String, Vec<Sample>)> = s
             .iter()
-            .map(|step| (step.name.to_owned(), summarize(&step.samples)))
+            .map(|step| (step.name.to_owned(), step.samples.clone()))
             .collect();
         rows.push((
             "baseline build (git archive zip + tar.gz + sha256sum)".into(),
-            summarize(&combine(&[&s[1], &s[2], &s[3]])),
+            combine(&[&s[1], &s[2], &s[3]]),
         ));
         rows.push((
             "baseline verify (unzip + sha256sum -c)".into(),
-            summarize(&combine(&[&s[6], &s[7]])),
+            combine(&[&s[6], &s[7]]),
         ));
         rows
     }
@@ -425,7 +425,7 @@ impl Report<'_> {
         let get = |name: &str| {
             rows.iter()
                 .find(|(n, _)| n.starts_with(name))
-                .map_or(0.0, |(_, s)| s.wall)
+                .map_or(0.0, |(_, s)| summarize(s).wall)
         };
         let build = get("secpack build") / get("baseline build");
         let verify_zip = get("baseline verify") / get("secpack verify zip");
@@ -453,7 +453,8 @@ impl Report<'_> {
             "{:<56} {:>9} {:>17} {:>9} {:>10}",
             "step", "median s", "min-max s", "CPU s", "peak RSS"
         );
-        for (name, s) in self.rows() {
+        for (name, samples) in self.rows() {
+            let s = summarize(&samples);
             let _ = writeln!(
                 t,
                 "{:<56} {:>9.2} {:>8.2}-{:<8.2} {:>9.2} {:>6.1} MiB",
@@ -486,7 +487,7 @@ impl Report<'_> {
         let (build, vzip, vtgz) = self.ratios();
         let _ = write!(
             j,
-            "{{\n  \"bench\": \"secpack\",\n  \"generator\": {GENERATOR},\n  \"seed\": {SEED},\n  \
+            "{{\n  \"bench\": \"secpack\",\n  \"generator\": {GENERATOR},\n  \"seed\": \"{SEED:#018x}\",\n  \
              \"cpus\": {},\n  \"load_before\": \"{}\",\n  \"load_after\": \"{}\",\n  \
              \"options\": {{\"files\": {}, \"size_mib\": {}, \"reps\": {}}},\n  \
              \"tree\": {{\"files\": {}, \"bytes\": {}, \"shipped_files\": {}, \"shipped_bytes\": {}}},\n  \
@@ -509,18 +510,9 @@ impl Report<'_> {
             self.sizes.git_tgz,
         );
         let rows = self.rows();
-        for (i, (name, s)) in rows.iter().enumerate() {
-            let runs: Vec<String> = self
-                .steps
-                .iter()
-                .find(|step| step.name == name)
-                .map(|step| {
-                    step.samples
-                        .iter()
-                        .map(|x| format!("{:.4}", x.wall))
-                        .collect()
-                })
-                .unwrap_or_default();
+        for (i, (name, samples)) in rows.iter().enumerate() {
+            let s = summarize(samples);
+            let runs: Vec<String> = samples.iter().map(|x| format!("{:.4}", x.wall)).collect();
             let _ = writeln!(
                 j,
                 "    {{\"name\": \"{name}\", \"wall_median_s\": {:.4}, \"wall_min_s\": {:.4}, \"wall_max_s\": {:.4}, \
