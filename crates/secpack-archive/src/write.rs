@@ -822,6 +822,26 @@ impl PackageWriter {
         self.add(path, bytes.len() as u64, probe, &mut &bytes[..])
     }
 
+    /// Add a file streamed from `data`, which must yield exactly `size` bytes: the probe is
+    /// read from the start of the data itself. Same rules as [`PackageWriter::add`].
+    pub fn add_reader(
+        &mut self,
+        path: &str,
+        size: u64,
+        data: &mut dyn Read,
+    ) -> Result<(), WriteError> {
+        let want = size.min(PROBE_LEN as u64);
+        let mut probe = Vec::with_capacity(PROBE_LEN.min(usize::try_from(want).unwrap_or(0)));
+        data.take(want)
+            .read_to_end(&mut probe)
+            .map_err(|source| WriteError::Source {
+                entry: path.to_owned(),
+                source,
+            })?;
+        let mut rest = (&probe[..]).chain(data);
+        self.add(path, size, &probe, &mut rest)
+    }
+
     /// Record a one-chunk entry's tar bytes (headers, data, padding) in the dictionary tail.
     fn tar_advance(&mut self, glue: &[u8], data: &[u8], size: u64) {
         update_tail(&mut self.tail, glue);

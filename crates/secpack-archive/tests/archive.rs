@@ -413,3 +413,37 @@ fn a_failing_source_is_reported_with_its_entry() {
         "{err:?}"
     );
 }
+
+#[test]
+fn add_reader_probes_the_stream_itself() {
+    let bytes = |use_reader: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let options = WriterOptions::default().with_threads(2);
+        let mut w =
+            PackageWriter::create_with(dir.path(), "v2.0.0", 1_700_000_000, &options).unwrap();
+        for (path, data) in large_entries() {
+            if use_reader {
+                let mut reader = Trickle {
+                    data: &data,
+                    step: 10_000,
+                };
+                w.add_reader(&path, data.len() as u64, &mut reader).unwrap();
+            } else {
+                w.add_bytes(&path, &data).unwrap();
+            }
+        }
+        let err = w
+            .add_reader("zz-short.md", 100, &mut &b"only 20 bytes here.."[..])
+            .unwrap_err();
+        assert!(
+            matches!(err, WriteError::SizeMismatch { actual: 20, .. }),
+            "{err}"
+        );
+        w.finish()
+            .unwrap()
+            .iter()
+            .map(|a| a.sha256)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(bytes(true), bytes(false));
+}
