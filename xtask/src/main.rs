@@ -8,6 +8,8 @@
 //! - `ci`       the whole test suite, exactly as CI runs it (the README's test command)
 //! - `fuzz [SECONDS] [TARGET…]`  a short, bounded cargo-fuzz run of the archive readers and the
 //!   verifier (nightly toolchain; `scripts/fuzz-smoke.sh`)
+//! - `schema [--check]`  write (or check) `secpack.schema.json`; `man`  man pages into
+//!   `target/man/` (`dist.rs`)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,10 +18,11 @@ use anyhow::{Context, Result, bail};
 
 mod bench;
 mod ci;
+mod dist;
 mod fixture;
 mod repro;
 
-const USAGE: &str = "usage: cargo xtask <bench [--files N] [--size-mib M] [--reps R] [--out FILE.json] | ci | fixture | fuzz [SECONDS] [TARGET...] | package | repro [--bless]>";
+const USAGE: &str = "usage: cargo xtask <bench [--files N] [--size-mib M] [--reps R] [--out FILE.json] | ci | fixture | fuzz [SECONDS] [TARGET...] | man | package | repro [--bless] | schema [--check]>";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +39,9 @@ fn main() -> Result<()> {
         ["fuzz", rest @ ..] => fuzz(rest),
         ["repro"] => repro::run(false),
         ["repro", "--bless"] => repro::run(true),
+        ["schema"] => dist::schema(false),
+        ["schema", "--check"] => dist::schema(true),
+        ["man"] => dist::man(),
         _ => bail!("{USAGE}"),
     }
 }

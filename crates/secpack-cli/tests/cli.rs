@@ -7,6 +7,8 @@ mod build;
 mod errors;
 #[path = "cli/fixture.rs"]
 mod fixture;
+#[path = "cli/init.rs"]
+mod init;
 #[path = "cli/leaks.rs"]
 mod leaks;
 #[path = "cli/questionnaire.rs"]
@@ -17,5 +19,7 @@ mod sbom;
 mod signing;
 #[path = "cli/support.rs"]
 mod support;
+#[path = "cli/ux.rs"]
+mod ux;
 #[path = "cli/verify.rs"]
 mod verify;

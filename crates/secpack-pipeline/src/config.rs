@@ -155,8 +155,11 @@ pub struct Contacts {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DirMapping {
+    /// A folder of the repository.
     pub source: String,
+    /// A folder below `artifacts/sbom/`, `artifacts/provenance/` or `artifacts/evidence/`.
     pub dest: String,
+    /// Only files whose path relative to `source` matches one of these globs (default: all).
     #[serde(default)]
     pub include: Vec<String>,
 }
