@@ -4,6 +4,9 @@
 //! standard output (nothing else goes to standard output then); `-q`, `-v` and `--color` are
 //! global; examples are shown by `--help`.
 
+// The doc comments below are `--help` text (`[questionnaires]`, `<version>`), not rustdoc.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+
 use std::path::PathBuf;
 
 use clap::{ArgAction, Args, CommandFactory as _, Parser, Subcommand, ValueEnum};

@@ -741,3 +741,76 @@ fn shell_words_and_invocations() {
         ]
     );
 }
+
+/// Every key of `secpack.toml` (from the schema, so from the config types) is documented:
+/// in docs/config.md, or in the page it points to for the big tables.
+#[test]
+fn every_config_key_is_documented() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&secpack_pipeline::config::json_schema()).unwrap();
+    let definitions = schema["definitions"].as_object().unwrap();
+    // The page documenting the keys below a top-level key.
+    let page_of = |top: &str| match top {
+        "sbom_redact" => "docs/sbom.md",
+        "questionnaires" => "docs/questionnaires.md",
+        "leak_gate" => "docs/leak-gate.md",
+        _ => "docs/config.md",
+    };
+    fn resolve<'a>(
+        node: &'a serde_json::Value,
+        definitions: &'a serde_json::Map<String, serde_json::Value>,
+    ) -> &'a serde_json::Value {
+        let reference = node["$ref"]
+            .as_str()
+            .or_else(|| node["allOf"][0]["$ref"].as_str())
+            .or_else(|| node["items"]["$ref"].as_str())
+            .or_else(|| {
+                node["anyOf"]
+                    .as_array()?
+                    .iter()
+                    .find_map(|a| a["$ref"].as_str())
+            });
+        match reference {
+            Some(r) => &definitions[r.trim_start_matches("#/definitions/")],
+            None => node,
+        }
+    }
+    let mut missing = Vec::new();
+    let mut pending: Vec<(String, &serde_json::Value)> = vec![(String::new(), &schema)];
+    let mut checked = 0;
+    while let Some((prefix, node)) = pending.pop() {
+        let Some(props) = resolve(node, definitions)["properties"].as_object() else {
+            continue;
+        };
+        for (key, child) in props {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            let top = path.split('.').next().unwrap();
+            let page = if prefix.is_empty() {
+                "docs/config.md"
+            } else {
+                page_of(top)
+            };
+            checked += 1;
+            let doc = read_doc(page);
+            let documented = [
+                format!("`{key}`"),
+                format!("`[{key}]`"),
+                format!("`[[{key}]]`"),
+                format!("{key} = "), // in a documented TOML example
+                format!("`{prefix}.{key}`"),
+            ]
+            .iter()
+            .any(|form| doc.contains(form.as_str()));
+            if !documented {
+                missing.push(format!("{path} (in {page})"));
+            }
+            pending.push((path, child));
+        }
+    }
+    assert!(checked > 50, "walked the whole schema: {checked}");
+    assert!(missing.is_empty(), "undocumented config keys: {missing:#?}");
+}
