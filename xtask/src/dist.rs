@@ -37,8 +37,18 @@ pub fn schema(check: bool) -> Result<()> {
 pub fn man() -> Result<()> {
     let dir = crate::root().join("target").join("man");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (name, page) in man_pages()? {
+        let path = dir.join(format!("{name}.1"));
+        std::fs::write(&path, page).with_context(|| format!("writing {}", path.display()))?;
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+/// `(name, roff page)` for `secpack` and every subcommand, sorted by name.
+fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
     let mut pending = vec![(String::from("secpack"), secpack_cli::command())];
-    let mut written = Vec::new();
+    let mut pages = Vec::new();
     while let Some((name, cmd)) = pending.pop() {
         for sub in cmd.get_subcommands() {
             if sub.get_name() != "help" {
@@ -55,13 +65,30 @@ pub fn man() -> Result<()> {
             .date("") // no build date: the same sources give the same pages
             .render(&mut page)
             .with_context(|| format!("rendering {name}.1"))?;
-        let path = dir.join(format!("{name}.1"));
-        std::fs::write(&path, page).with_context(|| format!("writing {}", path.display()))?;
-        written.push(path);
+        pages.push((name, page));
     }
-    written.sort();
-    for path in written {
-        println!("{}", path.display());
+    pages.sort();
+    Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_man_page_for_every_command() {
+        let pages = super::man_pages().unwrap();
+        let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+        for expected in [
+            "secpack",
+            "secpack-build",
+            "secpack-init",
+            "secpack-sbom-redact",
+        ] {
+            assert!(names.contains(&expected), "{expected} in {names:?}");
+        }
+        let (_, build) = pages.iter().find(|(n, _)| n == "secpack-build").unwrap();
+        let text = String::from_utf8_lossy(build);
+        assert!(text.starts_with(".ie"), "roff: {text}");
+        assert!(text.contains(".TH \"secpack build\" 1"), "{text}");
+        assert!(text.contains("\\-\\-unsigned"), "options: {text}");
     }
-    Ok(())
 }
