@@ -484,7 +484,46 @@ fn verify(options: &secpack_verify::VerifyOptions, json: bool, mode: Mode) -> an
     if json {
         writeln!(std::io::stdout().lock(), "{}", report.to_json())?;
     } else {
-        write!(anstream::stdout().lock(), "{report}")?;
+        write!(
+            anstream::stdout().lock(),
+            "{}",
+            colour_report(&report.to_string())
+        )?;
     }
     Ok(report.exit_code())
+}
+
+/// The verification report with its status words styled (stripped again when colour is off).
+fn colour_report(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let styled = [
+            ("PASS  ", ui::GOOD),
+            ("FAIL  ", ui::ERROR),
+            ("SKIP  ", ui::WARNING),
+            ("result: PASSED", ui::GOOD),
+            ("result: FAILED", ui::ERROR),
+        ]
+        .into_iter()
+        .find_map(|(word, style)| {
+            line.strip_prefix(word)
+                .map(|rest| format!("{}{rest}", ui::styled(style, word)))
+        });
+        out.push_str(styled.as_deref().unwrap_or(line));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_status_words_are_styled_and_strip_back_to_the_report() {
+        let report = "package: x\n\nPASS  digests  ok\nFAIL  signature  bad\nSKIP  provenance  no key\n\nresult: FAILED (1 check)\n";
+        let styled = colour_report(report);
+        // Four status words, each styled and reset.
+        assert_eq!(styled.matches("\u{1b}[0m").count(), 4, "{styled:?}");
+        assert_eq!(anstream::adapter::strip_str(&styled).to_string(), report);
+    }
 }
