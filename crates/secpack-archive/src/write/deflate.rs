@@ -8,7 +8,7 @@
 
 use std::io;
 
-use flate2::{Compress, Compression, FlushCompress};
+use flate2::{Compress, Compression, FlushCompress, Status};
 
 /// An empty final block with fixed Huffman codes: ends a stream made of pieces.
 pub(crate) const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
@@ -38,15 +38,47 @@ pub(crate) fn push_stored(data: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// One reusable compressor at a fixed level.
+/// A reusable level-1 trial compressor: does deflating some bytes save a given share?
+pub(crate) struct Trial {
+    compress: Compress,
+    out: Vec<u8>,
+}
+
+impl Trial {
+    pub(crate) fn new() -> Self {
+        Trial {
+            compress: Compress::new(Compression::fast(), false),
+            out: Vec::new(),
+        }
+    }
+
+    /// Whether deflating `data` at level 1 saves at least `percent` percent. The output
+    /// buffer is cut at the break-even size, so data that does not compress stops early.
+    pub(crate) fn saves(&mut self, data: &[u8], percent: u64) -> bool {
+        let room = data.len() as u64 * (100 - percent.min(100)) / 100;
+        let room = usize::try_from(room).expect("less than the input length");
+        self.compress.reset();
+        self.out.clear();
+        self.out.resize(room, 0);
+        matches!(
+            self.compress
+                .compress(data, &mut self.out, FlushCompress::Finish),
+            Ok(Status::StreamEnd)
+        )
+    }
+}
+
+/// One reusable compressor at a fixed level, and a trial compressor.
 pub(crate) struct Deflater {
     compress: Compress,
+    pub(crate) trial: Trial,
 }
 
 impl Deflater {
     pub(crate) fn new(level: u32) -> Self {
         Deflater {
             compress: Compress::new(Compression::new(level), false),
+            trial: Trial::new(),
         }
     }
 
