@@ -68,6 +68,18 @@ pub fn run() -> Result<()> {
             Ok(())
         })?;
     }
+    step("rustdoc (warnings are errors)", || {
+        let status = Command::new(&cargo)
+            .args(["doc", "--workspace", "--no-deps", "--locked", "--quiet"])
+            .env("RUSTDOCFLAGS", "-D warnings")
+            .current_dir(&root)
+            .status()
+            .context("running cargo doc")?;
+        if !status.success() {
+            bail!("cargo doc failed ({status})");
+        }
+        Ok(())
+    })?;
     step("reproducibility (xtask repro)", || crate::repro::run(false))?;
     println!("ci: all checks passed in {:.0?}", start.elapsed());
     Ok(())

@@ -43,7 +43,7 @@ pub fn may_declare(path: &str) -> bool {
 
 /// The class a file declares in its front matter, if any.
 ///
-/// `content` needs only the first [`MAX_FRONT_MATTER`] bytes of the file.
+/// `content` needs only the first 16 KiB of the file (longer front matter is not read).
 pub fn declared_class(content: &[u8]) -> Result<Option<Class>, DeclarationError> {
     let content = content.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(content);
     let head = &content[..content.len().min(MAX_FRONT_MATTER)];

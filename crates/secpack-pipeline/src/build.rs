@@ -99,7 +99,7 @@ struct Prepared {
     record: ManifestFile,
 }
 
-/// Build the package described by `plan`.
+/// Build the package described by `plan`. Stops at the first of [`Plan::problems`].
 pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
     if let Some(first) = plan.problems.first() {
         // The CLI shows all problems through `plan`; a build stops at the first.
@@ -358,6 +358,9 @@ fn prepare(
     let mut copies = copies.into_iter();
     for m in &plan.mapped {
         let copied = copies.next().flatten().transpose()?;
+        if m.transform != Transform::Copy {
+            progress.file(&m.dest, 0);
+        }
         // Copies stream; everything transformed is small enough to hold (SBOMs, Markdown).
         let data = match m.transform {
             Transform::Copy => Vec::new(),
@@ -748,9 +751,15 @@ pub struct ScanOutcome {
 
 /// Run every transformation and the leak gate, as a build would, but write nothing.
 /// Blocking findings come back as [`Error::Leak`].
+/// An untagged commit can be scanned: the release tag matters only for a build.
 pub fn scan(plan: &Plan, env: fn(&str) -> Option<String>) -> Result<ScanOutcome, Error> {
-    if let Some(first) = plan.problems.first() {
-        return Err(clone_problem(first, plan.problems.len()));
+    let blocking: Vec<&Error> = plan
+        .problems
+        .iter()
+        .filter(|p| !matches!(p, Error::NoReleaseTag { .. }))
+        .collect();
+    if let Some(first) = blocking.first() {
+        return Err(clone_problem(first, blocking.len()));
     }
     let package = prepare(plan, None, env, &NoProgress)?;
     Ok(ScanOutcome {

@@ -132,7 +132,20 @@ impl Plan {
 /// [`Plan::problems`] so that `secpack plan` can show all of them at once.
 pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, Error> {
     let source = Source::open(req.repo, req.rev)?;
-    let version = release_version(&source, req.version)?;
+    // An untagged commit can still be planned and scanned (pre-merge CI); only a build needs
+    // the release tag, so its absence is a problem, not an early error.
+    let mut release_problem = None;
+    let version = match release_version(&source, req.version) {
+        Ok(v) => v,
+        Err(e @ Error::NoReleaseTag { .. }) => {
+            release_problem = Some(e);
+            format!(
+                "untagged-{}",
+                source.commit.get(..12).unwrap_or(&source.commit)
+            )
+        }
+        Err(e) => return Err(e),
+    };
     let config_entry = source
         .file(CONFIG_FILE)
         .filter(|e| e.kind == EntryType::File)
@@ -151,7 +164,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, Error> {
     })?;
 
     let mut warnings = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems: Vec<Error> = release_problem.into_iter().collect();
 
     // 1. Classify every entry.
     let mut decisions: BTreeMap<String, (Decision, EntryType)> = BTreeMap::new();

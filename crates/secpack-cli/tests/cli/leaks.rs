@@ -136,3 +136,20 @@ fn internal_hosts_from_the_config_are_findings() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("internal-host"), "{}", stderr(&o));
 }
+
+#[test]
+fn an_untagged_commit_can_be_scanned_before_merge_but_not_built() {
+    let repo = Repo::with(CONFIG, FILES, "");
+    let o = secpack(&[
+        "scan",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--rev",
+        "HEAD",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (o, out) = build(&repo, "HEAD");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("has no release tag"), "{}", stderr(&o));
+    assert!(files_in(out.path()).is_empty());
+}

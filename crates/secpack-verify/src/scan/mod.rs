@@ -51,7 +51,7 @@ pub struct Contents {
     pub top_folder: String,
     /// Every file, in archive order, with paths relative to the top folder.
     pub files: Vec<ScannedFile>,
-    /// The bytes of the [`CAPTURED`] files that are present and within
+    /// The bytes of the `CAPTURED` files (`SHA256SUMS` and `manifest.json`) that are present and within
     /// [`Limits::max_metadata_size`].
     pub metadata: BTreeMap<String, Vec<u8>>,
     /// Sum of the files' sizes.
