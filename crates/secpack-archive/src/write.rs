@@ -56,7 +56,7 @@ pub const MIN_SAVING_PERCENT: u64 = 3;
 /// Bytes probed to decide between deflate and store.
 pub const PROBE_LEN: usize = 16 * 1024;
 /// Files are compressed in independent chunks of this many bytes (the last one shorter).
-pub const CHUNK_LEN: usize = 1024 * 1024;
+pub const CHUNK_LEN: usize = 512 * 1024;
 /// Bytes of the tar stream a tar header's compressed piece may refer back to.
 pub const DICT_LEN: usize = 4 * 1024;
 /// Default cap on [`WriterOptions::threads`].
@@ -567,6 +567,8 @@ pub struct PackageWriter {
 
 /// Buffers at least this large are recycled.
 const RECYCLE_MIN: usize = 64 * 1024;
+/// Buffers larger than this (grown by incompressible data) are freed.
+const RECYCLE_MAX: usize = 2 * CHUNK_LEN;
 
 /// Recycled chunk buffers: large allocations are reused rather than mapped and faulted in
 /// again for every chunk.
@@ -589,7 +591,8 @@ impl Buffers {
     }
 
     fn give(&mut self, buf: Vec<u8>) {
-        if buf.capacity() >= RECYCLE_MIN && self.free.len() < self.max {
+        let size = buf.capacity();
+        if (RECYCLE_MIN..=RECYCLE_MAX).contains(&size) && self.free.len() < self.max {
             self.free.push(buf);
         }
     }
@@ -688,7 +691,7 @@ impl PackageWriter {
             pad: 0,
             buffers: Buffers {
                 free: Vec::new(),
-                max: 2 * inflight_limit / limits.chunk + 4,
+                max: inflight_limit / limits.chunk + 2,
             },
             last: None,
             broken: None,

@@ -97,31 +97,20 @@ impl Deflater {
                 .set_dictionary(dict)
                 .map_err(io::Error::other)?;
         }
-        out.reserve(data.len() / 2 + 64);
-        let mut input = data;
-        loop {
-            let (in_before, out_before) = (self.compress.total_in(), self.compress.total_out());
-            let spare = out.capacity() - out.len();
-            self.compress
-                .compress_vec(input, out, FlushCompress::Sync)
-                .map_err(io::Error::other)?;
-            let consumed = usize::try_from(self.compress.total_in() - in_before)
-                .expect("consumed no more than the input slice");
-            let produced = self.compress.total_out() - out_before;
-            input = input.get(consumed..).unwrap_or_default();
-            // A sync flush is complete once the compressor stops short of filling the output.
-            if input.is_empty() && out.len() < out.capacity() {
-                break;
-            }
-            if consumed == 0 && produced == 0 && spare > 0 {
-                if input.is_empty() {
-                    break;
-                }
-                return Err(io::Error::other("deflate made no progress"));
-            }
-            out.reserve(out.capacity().max(64 * 1024));
-        }
-        if out.len() as u64 >= stored_len(data.len() as u64) {
+        // Deflate into the room stored blocks would take: if the sync flush does not
+        // complete inside it, stored blocks are as small, and no more work is spent.
+        let room = usize::try_from(stored_len(data.len() as u64))
+            .expect("a chunk in memory plus its block headers fits in memory");
+        out.reserve(room);
+        let (in_before, out_before) = (self.compress.total_in(), self.compress.total_out());
+        self.compress
+            .compress_vec(data, out, FlushCompress::Sync)
+            .map_err(io::Error::other)?;
+        let consumed = self.compress.total_in() - in_before;
+        let produced = self.compress.total_out() - out_before;
+        // The flush is complete when the compressor stopped short of filling the buffer.
+        let complete = consumed == data.len() as u64 && out.len() < out.capacity();
+        if !complete || produced >= room as u64 {
             out.clear();
             push_stored(data, out);
         }
