@@ -447,3 +447,47 @@ fn add_reader_probes_the_stream_itself() {
     };
     assert_eq!(bytes(true), bytes(false));
 }
+
+/// A real entry of 4 GiB + 1 byte (zeros, streamed): the zip gets ZIP64 sizes (checked by
+/// Python's `zipfile` from the central directory), the tar header the full size, and memory
+/// stays bounded. Reading all 4 GiB back would take too long for the suite; the ZIP64 records
+/// themselves are checked end to end with lowered limits in `write::limits_tests`.
+#[test]
+fn an_entry_over_4_gib_gets_zip64_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let size = (4u64 << 30) + 1;
+    let options = WriterOptions::default().with_threads(2);
+    let mut w = PackageWriter::create_with(dir.path(), "v4.0.0", 0, &options).unwrap();
+    w.add_reader("big.bin", size, &mut std::io::repeat(0).take(size))
+        .unwrap();
+    w.add_bytes("small.md", b"after the big one\n").unwrap();
+    let written = w.finish().unwrap();
+    assert!(
+        written[0].size < 8 << 20,
+        "zeros deflate: {}",
+        written[0].size
+    );
+
+    let raw = std::fs::read(&written[1].path).unwrap();
+    let mut header = [0u8; 512];
+    flate2::read::GzDecoder::new(&raw[..])
+        .read_exact(&mut header)
+        .unwrap();
+    let tar_header = tar::Header::from_byte_slice(&header);
+    assert_eq!(tar_header.size().unwrap(), size);
+
+    if let Some(python) = secpack_testkit::python() {
+        let out = Command::new(python)
+            .arg("-c")
+            .arg("import sys, zipfile; print([(i.filename.split('/')[1], i.file_size) for i in zipfile.ZipFile(sys.argv[1]).infolist()])")
+            .arg(&written[0].path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "[('big.bin', 4294967297), ('small.md', 18)]",
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
