@@ -92,6 +92,12 @@ enum Content {
     },
     /// Held in memory (transformed or generated).
     Bytes(Vec<u8>),
+    /// A Markdown document, re-rendered from its blob when written.
+    Markdown {
+        oid: gix::ObjectId,
+        source_path: String,
+        class: secpack_classify::Class,
+    },
 }
 
 struct Prepared {
@@ -156,6 +162,21 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         req.progress.file(path, p.record.size);
         match &p.content {
             Content::Bytes(bytes) => writer.add_bytes(path, bytes)?,
+            Content::Markdown {
+                oid,
+                source_path,
+                class,
+            } => {
+                let data = src.read_blob(*oid, source_path)?;
+                let out = markdown_for_package(&data, source_path, &src.commit, *oid, *class)?;
+                if hex::encode(sha256(&out)) != p.record.sha256 {
+                    return Err(Error::Git {
+                        what: format!("`{source_path}` rendered differently in the two passes"),
+                        source: "the scanned bytes are not the bytes to write".into(),
+                    });
+                }
+                writer.add_bytes(path, &out)?;
+            }
             Content::Blob {
                 oid,
                 source_path,
@@ -236,6 +257,27 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         manifest,
         warnings,
     })
+}
+
+/// A Markdown document as it ships: internal sections removed, the source line appended.
+fn markdown_for_package(
+    data: &[u8],
+    source_path: &str,
+    commit: &str,
+    oid: gix::ObjectId,
+    class: secpack_classify::Class,
+) -> Result<Vec<u8>, Error> {
+    let text = String::from_utf8_lossy(data);
+    let stripped = secpack_scan::strip_internal_sections(&text, source_path)
+        .map_err(|source| Error::Scan { source })?;
+    Ok(render::markdown_with_source_line(
+        &stripped,
+        source_path,
+        commit,
+        &oid.to_string(),
+        class.as_str(),
+    )
+    .into_bytes())
 }
 
 /// What the parallel step learns about a copied file.
@@ -374,20 +416,19 @@ fn prepare(
         let mut dest = m.dest.clone();
         let (content, digest, size) = match m.transform {
             Transform::Markdown => {
-                let text = String::from_utf8_lossy(&data);
-                let stripped = secpack_scan::strip_internal_sections(&text, &m.source_path)
-                    .map_err(|source| Error::Scan { source })?;
-                let out = render::markdown_with_source_line(
-                    &stripped,
-                    &m.source_path,
-                    &src.commit,
-                    &m.oid.to_string(),
-                    m.class.as_str(),
+                let out = markdown_for_package(&data, &m.source_path, &src.commit, m.oid, m.class)?;
+                // Scanned now, as it will ship; rebuilt from the blob in pass 2 rather than
+                // held, so memory does not grow with the package.
+                reports.push(scanner.scan(&dest, &out));
+                (
+                    Content::Markdown {
+                        oid: m.oid,
+                        source_path: m.source_path.clone(),
+                        class: m.class,
+                    },
+                    sha256(&out),
+                    out.len() as u64,
                 )
-                .into_bytes();
-                let digest = sha256(&out);
-                let size = out.len() as u64;
-                (Content::Bytes(out), digest, size)
             }
             Transform::Sbom { .. } => {
                 let key = env(&plan.config.sbom_pseudonym_key_env);

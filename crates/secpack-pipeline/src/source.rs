@@ -93,7 +93,7 @@ impl Source {
             path: repo_dir.to_path_buf(),
             source: boxed(e),
         })?;
-        repo.object_cache_size_if_unset(8 * 1024 * 1024);
+        repo.object_cache_size_if_unset(512 * 1024);
         let (commit_oid, commit_time, entries) = read_commit(&repo, rev)?;
         let release_tags = release_tags_of(&repo, commit_oid)?;
         let objects_dir = repo.common_dir().join("objects");
@@ -215,7 +215,7 @@ impl Objects {
     /// A repository handle for another thread; pass it to the `*_with` methods.
     pub fn worker_repo(&self) -> gix::Repository {
         let mut repo = self.shared.to_thread_local();
-        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        repo.object_cache_size_if_unset(256 * 1024);
         repo
     }
 
