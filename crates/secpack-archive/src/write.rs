@@ -7,9 +7,10 @@
 //! - entries strictly sorted by path, each under the single top folder; no directory entries;
 //! - every mtime is the commit time (zip: DOS time in UTC, clamped to 1980-2107 and rounded
 //!   down to even seconds; tar: seconds), mode `0644`, uid/gid 0, empty owner names;
-//! - a file is deflated when deflating a probe of its start saves at least
-//!   [`MIN_SAVING_PERCENT`] ([`compresses`]), else stored: no CPU is spent on data that does
-//!   not compress;
+//! - a file is deflated when [`compresses`] says its start is worth it (printable text
+//!   always; anything else when a level-1 trial on its first [`PROBE_LEN`] bytes saves at
+//!   least [`MIN_SAVING_PERCENT`]), else stored: no CPU is spent on data that does not
+//!   compress;
 //! - a deflated file is compressed once, in independent chunks of [`CHUNK_LEN`] bytes
 //!   (each ending with a sync flush, or as stored blocks where deflate would not be smaller),
 //!   and the same compressed bytes go into the zip entry and into the tar.gz stream;
@@ -50,8 +51,8 @@ use crate::layout::{self, ArchiveFormat};
 
 /// Deflate level used for both archives (zlib's default trade-off).
 pub const DEFLATE_LEVEL: u32 = 6;
-/// A file is stored uncompressed when deflating a probe of its first [`PROBE_LEN`] bytes
-/// saves less than this share.
+/// A file that is not printable text is stored uncompressed when a level-1 trial on its
+/// first [`PROBE_LEN`] bytes saves less than this share.
 pub const MIN_SAVING_PERCENT: u64 = 3;
 /// Bytes probed to decide between deflate and store.
 pub const PROBE_LEN: usize = 16 * 1024;
@@ -78,12 +79,6 @@ pub enum WriteError {
         path: PathBuf,
         #[source]
         source: io::Error,
-    },
-    #[error("zip entry `{entry}`: {source}")]
-    Zip {
-        entry: String,
-        #[source]
-        source: zip::result::ZipError,
     },
     #[error("tar entry `{entry}`: {source}")]
     Tar {
