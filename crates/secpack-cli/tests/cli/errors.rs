@@ -344,3 +344,32 @@ fn usage_errors_exit_2() {
     let o = secpack(&["frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_very_long_path_is_refused_by_name_when_mapped_and_ignored_otherwise() {
+    // 20 folders of 199 bytes: a 4,000-byte path, legal in git and on Linux.
+    let segment = "d".repeat(199);
+    let long: String = std::iter::repeat_n(segment.as_str(), 20)
+        .collect::<Vec<_>>()
+        .join("/");
+    let repo = Repo::minimal();
+    let path = format!("docs/evidence/{long}/x.md");
+    repo.write(&path, "# deep\n");
+    repo.commit("deep");
+    repo.git(&["tag", "v1.0.1"]);
+    let (o, _out) = build(&repo, "v1.0.1");
+    assert!(o.status.success(), "not mapped: no problem: {}", stderr(&o));
+
+    repo.write(
+        "secpack.toml",
+        &config_with("\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n"),
+    );
+    repo.commit("map");
+    repo.git(&["tag", "v1.0.2"]);
+    check_build_fails(
+        &repo,
+        "v1.0.2",
+        2,
+        &["longer than 1024 bytes", "artifacts/evidence/ddd"],
+    );
+}
