@@ -9,18 +9,7 @@ use secpack_archive::PackageWriter;
 use secpack_archive::write::{PROBE_LEN, WriterOptions, compresses};
 use sha2::{Digest, Sha256};
 
-/// xorshift64 noise: incompressible, like screenshots and scan exports.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
+use secpack_testkit::noise;
 
 /// Policy-like text that deflates about 3 to 4 times.
 fn text(len: usize, seed: u64) -> Vec<u8> {

@@ -8,17 +8,7 @@ use std::process::Command;
 use secpack_archive::write::WriterOptions;
 use secpack_archive::{ArchiveFormat, PackageWriter, WriteError};
 
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
+use secpack_testkit::noise;
 
 fn entries() -> Vec<(String, Vec<u8>)> {
     vec![

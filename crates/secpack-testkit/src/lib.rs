@@ -21,6 +21,20 @@
 
 pub mod git;
 
+/// Deterministic incompressible bytes (xorshift64): stand-ins for images, scan exports and
+/// other opaque evidence. The same `seed` gives the same bytes.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
 use std::path::{Path, PathBuf};
 
 /// The workspace root (the folder holding the virtual `Cargo.toml`).

@@ -16,17 +16,7 @@ const LIMITS: Limits = Limits {
     },
 };
 
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
+use secpack_testkit::noise;
 
 /// Sizes around the lowered limits: one-chunk, multi-chunk, stored and deflated.
 fn entries() -> Vec<(String, Vec<u8>)> {

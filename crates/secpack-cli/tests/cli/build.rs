@@ -243,15 +243,7 @@ fn hex_sha256(data: &[u8]) -> String {
 #[test]
 fn large_blobs_stream_from_loose_and_packed_objects_alike() {
     // 6 MiB of incompressible bytes: above the streaming threshold.
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    let big: Vec<u8> = (0..6 * 1024 * 1024)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
+    let big = secpack_testkit::noise(6 * 1024 * 1024, 0x9e37_79b9_7f4a_7c15);
     // Random bytes look encrypted: the leak gate refuses them unless told they are expected.
     let config = format!(
         "{CONFIG}\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n\n[leak_gate]\ndisabled_rules = [\"unscannable-content\"]\n"
@@ -291,15 +283,7 @@ fn large_blobs_stream_from_loose_and_packed_objects_alike() {
 
 #[test]
 fn a_corrupt_object_store_fails_the_build() {
-    let mut x = 0x1234_5678_9abc_def1u64;
-    let big: Vec<u8> = (0..5 * 1024 * 1024)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
+    let big = secpack_testkit::noise(5 * 1024 * 1024, 0x1234_5678_9abc_def1);
     let config =
         format!("{CONFIG}\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n");
     let repo = Repo::with(&config, FILES, "");

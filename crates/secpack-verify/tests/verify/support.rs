@@ -43,17 +43,7 @@ pub fn other_key() -> PrivateKey {
 }
 
 /// xorshift bytes: incompressible, so the zip stores them.
-pub fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
+pub use secpack_testkit::noise;
 
 /// Every file of a small package except the generated `manifest.json` and `SHA256SUMS`.
 pub fn documents() -> Files {
