@@ -482,7 +482,7 @@ fn verify(options: &secpack_verify::VerifyOptions, json: bool, mode: Mode) -> an
     let report = secpack_verify::verify(options).map_err(|e| UsageError(e.to_string()))?;
     drop(spinner);
     if json {
-        writeln!(std::io::stdout().lock(), "{}", report.to_json())?;
+        write!(std::io::stdout().lock(), "{}", report.to_json())?;
     } else {
         write!(
             anstream::stdout().lock(),
