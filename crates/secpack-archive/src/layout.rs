@@ -49,6 +49,14 @@ pub const OPEN_DIRS: &[&str] = &[SBOM_DIR, PROVENANCE_DIR, EVIDENCE_DIR];
 /// Files that secpack always generates itself; no configuration may map a source onto them.
 pub const GENERATED_FILES: &[&str] = &[OVERVIEW, SHA256SUMS, MANIFEST, INSTRUCTIONS];
 
+/// Most files a package may hold. `secpack verify` refuses archives with more entries by
+/// default, so the builder refuses to make them (a limit that bounds the verifier's memory).
+pub const MAX_FILES: usize = 100_000;
+
+/// Largest size of `verification/manifest.json` and `verification/SHA256SUMS`, which a
+/// verifier reads into memory. The builder refuses a package whose index would be larger.
+pub const MAX_METADATA_BYTES: u64 = 64 << 20;
+
 /// Longest destination path accepted (bytes, relative to the top folder).
 pub const MAX_PATH_LEN: usize = 1024;
 

@@ -733,6 +733,7 @@ fn prepare(
         transforms,
     };
     let manifest_json = manifest.to_json();
+    check_index_size("manifest.json", manifest_json.len())?;
     prepared.insert(
         layout::MANIFEST.into(),
         generated(layout::MANIFEST, "manifest", manifest_json),
@@ -749,6 +750,7 @@ fn prepare(
         })
         .collect();
     let sums_text = sums::render(&sum_lines).into_bytes();
+    check_index_size("SHA256SUMS", sums_text.len())?;
     prepared.insert(
         layout::SHA256SUMS.into(),
         generated(layout::SHA256SUMS, "sha256sums", sums_text),
@@ -865,6 +867,19 @@ fn finish_scan(
         ));
     }
     triage
+}
+
+/// The verifier reads the index files into memory: refuse to make ones it would refuse.
+fn check_index_size(what: &'static str, len: usize) -> Result<(), Error> {
+    let bytes = len as u64;
+    if bytes > layout::MAX_METADATA_BYTES {
+        return Err(Error::IndexTooLarge {
+            what,
+            bytes,
+            limit: layout::MAX_METADATA_BYTES,
+        });
+    }
+    Ok(())
 }
 
 fn provenance_error(e: secpack_provenance::Error) -> Error {

@@ -113,6 +113,18 @@ pub enum Error {
     Provenance(secpack_provenance::Error),
     #[error("{message}")]
     Questionnaire { message: String },
+    #[error(
+        "the package would hold {files} files, more than the {limit} that `secpack verify` accepts; ship fewer files (for example one archive per folder of evidence) or narrow [[dirs]] with `include`"
+    )]
+    TooManyFiles { files: usize, limit: usize },
+    #[error(
+        "`verification/{what}` would be {bytes} bytes, more than the {limit} a verifier reads into memory; ship fewer files"
+    )]
+    IndexTooLarge {
+        what: &'static str,
+        bytes: u64,
+        limit: u64,
+    },
     #[error("leak gate: {source}")]
     Scan { source: secpack_scan::Error },
     #[error("leak gate: {} finding(s) in the package; nothing was written:\n{}\nremove the text, or add an exception with its fingerprint and a reason under [leak_gate] in secpack.toml", findings.len(), findings.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n"))]

@@ -405,6 +405,14 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, Error> {
             });
         }
     }
+    // + the provenance README, generated when product provenance is configured.
+    let files = dests.len() + usize::from(!config.product_provenance.is_empty());
+    if files > layout::MAX_FILES {
+        problems.push(Error::TooManyFiles {
+            files,
+            limit: layout::MAX_FILES,
+        });
+    }
     let missing = layout::missing_required(&aimed);
     if !missing.is_empty() {
         problems.push(Error::MissingRequired {

@@ -6,7 +6,8 @@
 /// The defaults suit packages up to a few GiB; raise them for bigger packages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Most entries (files) an archive may hold. Default 10 000.
+    /// Most entries (files) an archive may hold. Default 100 000
+    /// (`secpack_archive::layout::MAX_FILES`, which the builder also enforces).
     pub max_entries: u64,
     /// Largest uncompressed size of one file. Default 4 GiB.
     pub max_entry_size: u64,
@@ -20,19 +21,20 @@ pub struct Limits {
     /// Default 1 MiB.
     pub ratio_floor: u64,
     /// Largest size of a file read into memory: `verification/SHA256SUMS`,
-    /// `verification/manifest.json`, signature bundles and provenance. Default 16 MiB.
+    /// `verification/manifest.json`, signature bundles and provenance. Default 64 MiB
+    /// (`secpack_archive::layout::MAX_METADATA_BYTES`, which the builder also enforces).
     pub max_metadata_size: u64,
 }
 
 impl Limits {
     /// The documented defaults.
     pub const DEFAULT: Limits = Limits {
-        max_entries: 10_000,
+        max_entries: secpack_archive::layout::MAX_FILES as u64,
         max_entry_size: 4 << 30,
         max_total_size: 16 << 30,
         max_ratio: 250,
         ratio_floor: 1 << 20,
-        max_metadata_size: 16 << 20,
+        max_metadata_size: secpack_archive::layout::MAX_METADATA_BYTES,
     };
 
     /// Whether `output` bytes made from `input` compressed bytes exceed the ratio limit.

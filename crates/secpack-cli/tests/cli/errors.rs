@@ -373,3 +373,32 @@ fn a_very_long_path_is_refused_by_name_when_mapped_and_ignored_otherwise() {
         &["longer than 1024 bytes", "artifacts/evidence/ddd"],
     );
 }
+
+#[test]
+fn more_files_than_the_verifier_accepts_is_refused_before_any_work() {
+    // One file over `layout::MAX_FILES` (100,000), each a few bytes.
+    let config =
+        config_with("\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n");
+    let repo = Repo::with(&config, FILES, "");
+    for dir in 0..=100 {
+        let folder = repo.path().join(format!("docs/evidence/{dir:03}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        for i in 0..1000 {
+            std::fs::write(
+                folder.join(format!("{i:03}.txt")),
+                format!("record {dir}-{i}\n"),
+            )
+            .unwrap();
+        }
+    }
+    repo.commit("many files");
+    repo.git(&["tag", "v1.0.0"]);
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        2,
+        &[
+            "the package would hold 101015 files, more than the 100000 that `secpack verify` accepts",
+        ],
+    );
+}
