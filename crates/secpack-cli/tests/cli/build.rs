@@ -134,22 +134,12 @@ fn reproducible_and_blind_to_the_work_tree() {
     repo.write("untracked.md", "# untracked\n");
     repo.git(&["add", "untracked.md"]);
     repo.write("secpack.toml", "this is not toml");
-    let out2 = tempfile::tempdir().unwrap();
-    let o2 = Command::new(env!("CARGO_BIN_EXE_secpack"))
-        .args([
-            "build",
-            "--repo",
-            repo.path().to_str().unwrap(),
-            "--rev",
-            "v1.0.0",
-            "--out",
-            out2.path().to_str().unwrap(),
-            "--unsigned",
-        ])
-        .env("TZ", "Pacific/Kiritimati")
-        .env("LC_ALL", "C")
-        .output()
-        .unwrap();
+    let (o2, out2) = build_with(
+        &repo,
+        "v1.0.0",
+        &["--unsigned"],
+        &[("TZ", "Pacific/Kiritimati"), ("LC_ALL", "C")],
+    );
     assert!(o2.status.success(), "{}", stderr(&o2));
     for name in [format!("{TOP}.zip"), format!("{TOP}.tar.gz")] {
         assert_eq!(
@@ -246,7 +236,7 @@ fn large_blobs_stream_from_loose_and_packed_objects_alike() {
     let big = secpack_testkit::noise(6 * 1024 * 1024, 0x9e37_79b9_7f4a_7c15);
     // Random bytes look encrypted: the leak gate refuses them unless told they are expected.
     let config = format!(
-        "{CONFIG}\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n\n[leak_gate]\ndisabled_rules = [\"unscannable-content\"]\n"
+        "{CONFIG}{EVIDENCE_DIRS}\n[leak_gate]\ndisabled_rules = [\"unscannable-content\"]\n"
     );
     let repo = Repo::with(&config, FILES, "");
     std::fs::create_dir_all(repo.path().join("docs/evidence")).unwrap();
@@ -284,8 +274,7 @@ fn large_blobs_stream_from_loose_and_packed_objects_alike() {
 #[test]
 fn a_corrupt_object_store_fails_the_build() {
     let big = secpack_testkit::noise(5 * 1024 * 1024, 0x1234_5678_9abc_def1);
-    let config =
-        format!("{CONFIG}\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n");
+    let config = format!("{CONFIG}{EVIDENCE_DIRS}");
     let repo = Repo::with(&config, FILES, "");
     std::fs::create_dir_all(repo.path().join("docs/evidence")).unwrap();
     std::fs::write(repo.path().join("docs/evidence/big.bin"), &big).unwrap();

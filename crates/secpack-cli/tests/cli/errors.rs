@@ -305,10 +305,7 @@ fn non_utf8_file_names_are_internal_and_refused_when_mapped() {
     let (o, _out) = build(&repo, "v1.0.1");
     assert!(o.status.success(), "{}", stderr(&o));
     // Mapped through a folder: refused, naming it.
-    repo.write(
-        "secpack.toml",
-        &config_with("\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n"),
-    );
+    repo.write("secpack.toml", &config_with(EVIDENCE_DIRS));
     repo.commit("map");
     repo.git(&["tag", "v1.0.2"]);
     check_build_fails(
@@ -360,10 +357,7 @@ fn a_very_long_path_is_refused_by_name_when_mapped_and_ignored_otherwise() {
     let (o, _out) = build(&repo, "v1.0.1");
     assert!(o.status.success(), "not mapped: no problem: {}", stderr(&o));
 
-    repo.write(
-        "secpack.toml",
-        &config_with("\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n"),
-    );
+    repo.write("secpack.toml", &config_with(EVIDENCE_DIRS));
     repo.commit("map");
     repo.git(&["tag", "v1.0.2"]);
     check_build_fails(
@@ -377,8 +371,7 @@ fn a_very_long_path_is_refused_by_name_when_mapped_and_ignored_otherwise() {
 #[test]
 fn more_files_than_the_verifier_accepts_is_refused_before_any_work() {
     // One file over `layout::MAX_FILES` (100,000), each a few bytes.
-    let config =
-        config_with("\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n");
+    let config = config_with(EVIDENCE_DIRS);
     let repo = Repo::with(&config, FILES, "");
     for dir in 0..=100 {
         let folder = repo.path().join(format!("docs/evidence/{dir:03}"));

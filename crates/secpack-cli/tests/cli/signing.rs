@@ -14,25 +14,7 @@ fn build_signed(
     key: &Path,
     env: &[(&str, &str)],
 ) -> (std::process::Output, tempfile::TempDir) {
-    let out = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_secpack"))
-        .args([
-            "build",
-            "--repo",
-            repo.path().to_str().unwrap(),
-            "--rev",
-            "v1.0.0",
-            "--out",
-            out.path().to_str().unwrap(),
-            "--key",
-        ])
-        .arg(key)
-        .envs(env.iter().copied())
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITLAB_CI")
-        .output()
-        .unwrap();
-    (o, out)
+    build_with(repo, "v1.0.0", &["--key", key.to_str().unwrap()], env)
 }
 
 fn names(dir: &Path) -> Vec<String> {

@@ -138,19 +138,40 @@ pub fn secpack(args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Run `secpack build` of `repo` at `rev` into a fresh folder; returns (output, folder).
+/// `[[dirs]]` shipping `docs/evidence/` as `artifacts/evidence/`, to append to [`CONFIG`].
+pub const EVIDENCE_DIRS: &str =
+    "\n[[dirs]]\nsource = \"docs/evidence\"\ndest = \"artifacts/evidence\"\n";
+
+/// Run `secpack build` of `repo` at `rev` into a fresh folder, unsigned; returns (output, folder).
 pub fn build(repo: &Repo, rev: &str) -> (Output, tempfile::TempDir) {
+    build_with(repo, rev, &["--unsigned"], &[])
+}
+
+/// Run `secpack build` of `repo` at `rev` into a fresh folder with `extra` arguments and
+/// environment variables. CI detection is switched off, so the builder id is the local one.
+pub fn build_with(
+    repo: &Repo,
+    rev: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Output, tempfile::TempDir) {
     let out = tempfile::tempdir().unwrap();
-    let o = secpack(&[
-        "build",
-        "--repo",
-        repo.path().to_str().unwrap(),
-        "--rev",
-        rev,
-        "--out",
-        out.path().to_str().unwrap(),
-        "--unsigned",
-    ]);
+    let o = Command::new(env!("CARGO_BIN_EXE_secpack"))
+        .args([
+            "build",
+            "--repo",
+            repo.path().to_str().unwrap(),
+            "--rev",
+            rev,
+            "--out",
+            out.path().to_str().unwrap(),
+        ])
+        .args(extra)
+        .envs(env.iter().copied())
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITLAB_CI")
+        .output()
+        .unwrap();
     (o, out)
 }
 

@@ -10,18 +10,8 @@ const TOP: &str = "customer-security-package-v1.0.0";
 
 fn signed_package() -> (Repo, tempfile::TempDir) {
     let repo = Repo::minimal();
-    let out = tempfile::tempdir().unwrap();
-    let o = secpack(&[
-        "build",
-        "--repo",
-        repo.path().to_str().unwrap(),
-        "--rev",
-        "v1.0.0",
-        "--out",
-        out.path().to_str().unwrap(),
-        "--key",
-        test_key("test-only-signing.key.pem").to_str().unwrap(),
-    ]);
+    let key = test_key("test-only-signing.key.pem");
+    let (o, out) = build_with(&repo, "v1.0.0", &["--key", key.to_str().unwrap()], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     (repo, out)
 }
