@@ -22,6 +22,17 @@ impl Inflate {
         }
     }
 
+    /// Start a new stream, keeping the decoder's allocations (its window above all).
+    ///
+    /// One decoder reused across a zip's entries keeps the peak RSS flat: zlib-rs allocates
+    /// its state and window 64-byte aligned, and a fresh aligned allocation per entry, freed
+    /// between entries, is not reused by glibc's allocator, so the heap grew with the number
+    /// of entries (35 to 64 MiB for 5,000 entries while the live heap never passed 8 MiB).
+    pub(crate) fn reset(&mut self) {
+        self.dec.reset(false);
+        self.done = false;
+    }
+
     /// Whether the end of the deflate stream has been reached.
     pub(crate) fn done(&self) -> bool {
         self.done

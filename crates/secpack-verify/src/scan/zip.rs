@@ -714,6 +714,7 @@ fn read_entries(
     collector: &mut Collector<'_>,
 ) -> Result<(), Fail> {
     let mut out = vec![0u8; BUF_LEN];
+    let mut inflate = Inflate::new();
     for entry in &dir.entries {
         let pos = src.position();
         if pos != entry.offset {
@@ -733,7 +734,7 @@ fn read_entries(
                 "the entry's data runs into the central directory",
             ));
         }
-        read_data(src, entry, collector, &mut out)?;
+        read_data(src, entry, collector, &mut inflate, &mut out)?;
     }
     let pos = src.position();
     if pos != dir.cd_offset {
@@ -891,6 +892,7 @@ fn read_data(
     src: &mut Source<'_>,
     entry: &Central,
     collector: &mut Collector<'_>,
+    inflate: &mut Inflate,
     out: &mut [u8],
 ) -> Result<(), Fail> {
     let name = &entry.name;
@@ -910,7 +912,7 @@ fn read_data(
             ));
         }
     } else {
-        let mut inflate = Inflate::new();
+        inflate.reset();
         let mut budget = c.compressed;
         let what = String::from_utf8_lossy(name);
         let mut produced = 0u64;
