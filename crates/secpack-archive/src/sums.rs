@@ -28,7 +28,9 @@ pub enum SumsError {
 pub fn render(entries: &[SumLine]) -> String {
     let mut sorted: Vec<&SumLine> = entries.iter().collect();
     sorted.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
-    let mut out = String::with_capacity(sorted.len() * 100);
+    // Exact size: the file is held until the archives are written.
+    let len = sorted.iter().map(|e| 64 + 2 + e.path.len() + 1).sum();
+    let mut out = String::with_capacity(len);
     for e in sorted {
         out.push_str(&hex::encode(e.sha256));
         out.push_str("  ");

@@ -145,7 +145,7 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
 
     let Package {
         prepared,
-        manifest,
+        mut manifest,
         mut transformed_inputs,
         accepted,
         warnings,
@@ -247,6 +247,11 @@ pub fn build(plan: &Plan, req: &BuildRequest) -> Result<BuildOutput, Error> {
         .map(|(name, _)| req.out_dir.join(name))
         .collect();
     let archives = pending.persist(&sidecars)?;
+    manifest.files = prepared
+        .into_iter()
+        .filter(|(path, _)| path != layout::MANIFEST && path != layout::SHA256SUMS)
+        .map(|(_, p)| p.record)
+        .collect();
     Ok(BuildOutput {
         version: plan.version.clone(),
         commit: src.commit.clone(),
@@ -333,6 +338,7 @@ fn clone_problem(first: &Error, count: usize) -> Error {
 /// Everything that goes into the archives, materialized and checked, before anything is written.
 struct Package {
     prepared: BTreeMap<String, Prepared>,
+    /// The manifest without its files: their records are in `prepared`.
     manifest: Manifest,
     transformed_inputs: Vec<secpack_provenance::Artifact>,
     accepted: Vec<secpack_scan::AcceptedFinding>,
@@ -557,16 +563,20 @@ fn prepare(
         .map(|p| p.record.class)
         .max()
         .unwrap_or(secpack_classify::Class::CustomerOnly);
-    let generated = |path: &str, generator: &str, bytes: Vec<u8>| Prepared {
-        record: ManifestFile {
-            path: path.to_owned(),
-            class: package_class,
-            sha256: hex::encode(sha256(&bytes)),
-            size: bytes.len() as u64,
-            generator: generator.to_owned(),
-            sources: Vec::new(),
-        },
-        content: Content::Bytes(bytes),
+    // Generated files are held until the archives are written: without spare capacity.
+    let generated = |path: &str, generator: &str, mut bytes: Vec<u8>| {
+        bytes.shrink_to_fit();
+        Prepared {
+            record: ManifestFile {
+                path: path.to_owned(),
+                class: package_class,
+                sha256: hex::encode(sha256(&bytes)),
+                size: bytes.len() as u64,
+                generator: generator.to_owned(),
+                sources: Vec::new(),
+            },
+            content: Content::Bytes(bytes),
+        }
     };
     for doc in &plan.rendered {
         let sources: Vec<SourceRef> = doc
@@ -688,8 +698,9 @@ fn prepare(
         layout::INSTRUCTIONS.into(),
         generated(layout::INSTRUCTIONS, "instructions", instructions),
     );
-    let records: Vec<ManifestFile> = prepared.values().map(|p| p.record.clone()).collect();
+    let records: Vec<&ManifestFile> = prepared.values().map(|p| &p.record).collect();
     let overview = render::overview(&facts, &records).into_bytes();
+    drop(records);
     prepared.insert(
         layout::OVERVIEW.into(),
         generated(layout::OVERVIEW, "overview", overview),
@@ -709,7 +720,9 @@ fn prepare(
         });
     }
 
-    // The manifest covers everything so far; SHA256SUMS covers the manifest too.
+    // The manifest covers everything so far; SHA256SUMS covers the manifest too. Its file
+    // records stay in `prepared` (one copy, not three): serialized from there now, moved into
+    // the returned manifest once the archives are written.
     let manifest = Manifest {
         schema: MANIFEST_SCHEMA.to_owned(),
         product: plan.config.product.name.clone(),
@@ -718,7 +731,7 @@ fn prepare(
         repository: plan.config.product.repository.clone().unwrap_or_default(),
         commit: src.commit.clone(),
         commit_time: src.commit_time,
-        files: prepared.values().map(|p| p.record.clone()).collect(),
+        files: Vec::new(),
         accepted_findings: triage
             .accepted
             .iter()
@@ -732,7 +745,9 @@ fn prepare(
             .collect(),
         transforms,
     };
-    let manifest_json = manifest.to_json();
+    let records: Vec<&ManifestFile> = prepared.values().map(|p| &p.record).collect();
+    let manifest_json = manifest.to_json_with_files(&records);
+    drop(records);
     check_index_size("manifest.json", manifest_json.len())?;
     prepared.insert(
         layout::MANIFEST.into(),
