@@ -134,7 +134,7 @@ pub fn overview(facts: &PackageFacts<'_>, files: &[&ManifestFile]) -> String {
         } else {
             class
         };
-        let _ = writeln!(o, "| [`{path}`]({}) | {class} | {sources} |", link(&path));
+        let _ = writeln!(o, "| [`{path}`]({}) | {class} | {sources} |", link(path));
     }
     o
 }
