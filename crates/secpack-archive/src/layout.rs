@@ -57,6 +57,22 @@ pub const MAX_FILES: usize = 100_000;
 /// verifier reads into memory. The builder refuses a package whose index would be larger.
 pub const MAX_METADATA_BYTES: u64 = 64 << 20;
 
+/// Largest file a package may hold (uncompressed bytes). `secpack verify` refuses larger
+/// entries by default (a limit on the time a hostile archive costs), so the builder refuses to
+/// make them. Above 4 GiB, so ZIP64 entries are allowed.
+pub const MAX_FILE_BYTES: u64 = 8 << 30;
+
+/// Largest total of all files of a package (uncompressed bytes), shared the same way.
+pub const MAX_PACKAGE_BYTES: u64 = 16 << 30;
+
+/// Highest compression ratio (uncompressed / compressed) a verifier accepts for a zip entry
+/// or a gzip stream, once more than [`RATIO_FLOOR`] bytes came out: above it, the data looks
+/// like a decompression bomb. Real documents compress 3-30×, deflate at most about 1032×.
+pub const MAX_COMPRESSION_RATIO: u64 = 250;
+
+/// Output size below which the ratio is not checked (tiny files compress a lot).
+pub const RATIO_FLOOR: u64 = 1 << 20;
+
 /// Longest destination path accepted (bytes, relative to the top folder).
 pub const MAX_PATH_LEN: usize = 1024;
 

@@ -1113,6 +1113,15 @@ impl PendingArchives {
         self.archives.iter().map(|(w, _)| w.clone()).collect()
     }
 
+    /// Open the written archive of `format` for reading (to check it before it is published);
+    /// `None` when this writer made no such archive.
+    pub fn reopen(&self, format: ArchiveFormat) -> Option<io::Result<File>> {
+        self.archives
+            .iter()
+            .find(|(w, _)| w.format == format)
+            .map(|(_, temp)| temp.reopen())
+    }
+
     /// Write `sidecars` (file name in the output folder, bytes: signatures, provenance)
     /// atomically, then rename the archives into place. An archive at its final path thus
     /// always has its sidecars next to it.

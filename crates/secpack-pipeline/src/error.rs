@@ -118,6 +118,24 @@ pub enum Error {
     )]
     TooManyFiles { files: usize, limit: usize },
     #[error(
+        "`{path}` is {size} bytes, more than the {limit} bytes per file that `secpack verify` accepts; split it, compress it, or leave it out of the package"
+    )]
+    FileTooLarge { path: String, size: u64, limit: u64 },
+    #[error(
+        "the package's files would total {size} bytes, more than the {limit} bytes that `secpack verify` accepts; ship less evidence per package"
+    )]
+    PackageTooLarge { size: u64, limit: u64 },
+    /// The archives were written, but `secpack verify` would refuse one: nothing was signed or
+    /// published.
+    #[error(
+        "the built {archive} would fail `secpack verify`: {problem}; nothing was published. {fix}"
+    )]
+    SelfCheck {
+        archive: String,
+        problem: String,
+        fix: &'static str,
+    },
+    #[error(
         "`verification/{what}` would be {bytes} bytes, more than the {limit} a verifier reads into memory; ship fewer files"
     )]
     IndexTooLarge {
@@ -147,9 +165,10 @@ impl Error {
     /// Usage error or policy failure (for exit codes).
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::InternalSource { .. } | Error::Policy { .. } | Error::Leak { .. } => {
-                ErrorKind::Policy
-            }
+            Error::InternalSource { .. }
+            | Error::Policy { .. }
+            | Error::Leak { .. }
+            | Error::SelfCheck { .. } => ErrorKind::Policy,
             // A signature or a claim that does not check out is a failed check, not a usage error.
             Error::Provenance(
                 secpack_provenance::Error::BadSignature { .. }

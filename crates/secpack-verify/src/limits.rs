@@ -9,13 +9,16 @@ pub struct Limits {
     /// Most entries (files) an archive may hold. Default 100 000
     /// (`secpack_archive::layout::MAX_FILES`, which the builder also enforces).
     pub max_entries: u64,
-    /// Largest uncompressed size of one file. Default 4 GiB.
+    /// Largest uncompressed size of one file. Default 8 GiB
+    /// (`secpack_archive::layout::MAX_FILE_BYTES`, which the builder also enforces).
     pub max_entry_size: u64,
-    /// Largest uncompressed size of all files together. Default 16 GiB.
+    /// Largest uncompressed size of all files together. Default 16 GiB
+    /// (`secpack_archive::layout::MAX_PACKAGE_BYTES`, which the builder also enforces).
     pub max_total_size: u64,
     /// Highest compression ratio (uncompressed / compressed) of a zip entry or of the whole
     /// tar.gz stream, checked once the output exceeds [`Limits::ratio_floor`]. Default 250 (real
-    /// documents compress 3-30×; deflate's maximum is about 1032×).
+    /// documents compress 3-30×; deflate's maximum is about 1032×). The builder checks every
+    /// package it writes against the defaults (`secpack_archive::layout::MAX_COMPRESSION_RATIO`).
     pub max_ratio: u64,
     /// Output size below which the ratio is not checked (tiny files compress a lot).
     /// Default 1 MiB.
@@ -30,10 +33,10 @@ impl Limits {
     /// The documented defaults.
     pub const DEFAULT: Limits = Limits {
         max_entries: secpack_archive::layout::MAX_FILES as u64,
-        max_entry_size: 4 << 30,
-        max_total_size: 16 << 30,
-        max_ratio: 250,
-        ratio_floor: 1 << 20,
+        max_entry_size: secpack_archive::layout::MAX_FILE_BYTES,
+        max_total_size: secpack_archive::layout::MAX_PACKAGE_BYTES,
+        max_ratio: secpack_archive::layout::MAX_COMPRESSION_RATIO,
+        ratio_floor: secpack_archive::layout::RATIO_FLOOR,
         max_metadata_size: secpack_archive::layout::MAX_METADATA_BYTES,
     };
 

@@ -395,3 +395,54 @@ fn more_files_than_the_verifier_accepts_is_refused_before_any_work() {
         ],
     );
 }
+
+#[test]
+fn a_package_the_verifier_would_refuse_is_never_published() {
+    // 3 MB of blank-padded lines deflates about 1000:1: `secpack verify` takes it for a
+    // decompression bomb (limit 250:1 above 1 MiB), so the build's own check refuses it.
+    let config = config_with(EVIDENCE_DIRS);
+    let repo = Repo::with(&config, FILES, "");
+    repo.write(
+        "docs/evidence/uptime.log",
+        &format!("{}\n", " ".repeat(999)).repeat(3_000),
+    );
+    repo.commit("a log of blank lines");
+    repo.git(&["tag", "v1.0.0"]);
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        1,
+        &[
+            "the built customer-security-package-v1.0.0.zip would fail `secpack verify`",
+            "[compression-ratio] `customer-security-package-v1.0.0/artifacts/evidence/uptime.log`",
+            "(source `docs/evidence/uptime.log`)",
+            "nothing was published",
+            "compress it yourself",
+        ],
+    );
+}
+
+#[test]
+fn a_tar_gz_the_verifier_would_refuse_is_never_published() {
+    // Three files just under the 1 MiB ratio floor pass the zip's per-entry check, but the
+    // tar.gz is one stream: 3 MB from a few KB, over 250:1.
+    let config = config_with(EVIDENCE_DIRS);
+    let repo = Repo::with(&config, FILES, "");
+    for i in 0..3 {
+        repo.write(
+            &format!("docs/evidence/blank-{i}.log"),
+            &format!("{}\n", " ".repeat(999)).repeat(1_000),
+        );
+    }
+    repo.commit("logs of blank lines");
+    repo.git(&["tag", "v1.0.0"]);
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        1,
+        &[
+            "the built customer-security-package-v1.0.0.tar.gz would fail `secpack verify`: [compression-ratio]",
+            "nothing was published",
+        ],
+    );
+}
