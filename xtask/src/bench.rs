@@ -26,7 +26,7 @@ use anyhow::{Context, Result, bail};
 use secpack_testkit::git::git;
 
 const USAGE: &str =
-    "usage: cargo xtask bench [--files N] [--size-mib M] [--reps R] [--out FILE.json]";
+    "usage: cargo xtask bench [--files N] [--size-mib M] [--reps R] [--packed] [--out FILE.json]";
 const TAG: &str = "v1.0.0";
 const SEED: u64 = 0x5ec9_ac4b_0000_0001;
 /// Bump when the generated content changes, so cached repositories are rebuilt.
@@ -38,6 +38,8 @@ struct Options {
     files: usize,
     size_mib: u64,
     reps: usize,
+    /// Build from a clone whose objects are in one pack (as after `git clone`), not loose.
+    packed: bool,
     out: Option<PathBuf>,
 }
 
@@ -46,10 +48,15 @@ fn parse(args: &[&str]) -> Result<Options> {
         files: 5_000,
         size_mib: 500,
         reps: 3,
+        packed: false,
         out: None,
     };
     let mut it = args.iter();
     while let Some(&flag) = it.next() {
+        if flag == "--packed" {
+            o.packed = true;
+            continue;
+        }
         let value = it
             .next()
             .with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
@@ -85,7 +92,10 @@ pub fn run(args: &[&str]) -> Result<()> {
 
     eprintln!("bench: building secpack (release)…");
     let secpack = release_binary()?;
-    let repo = generate(&work, opts.files, opts.size_mib)?;
+    let mut repo = generate(&work, opts.files, opts.size_mib)?;
+    if opts.packed {
+        repo = packed_clone(&repo)?;
+    }
     let tree = tree_stats(&repo)?;
     eprintln!(
         "bench: {} files, {:.1} MiB in {}",
@@ -438,11 +448,12 @@ impl Report<'_> {
         let o = self.opts;
         let _ = writeln!(
             t,
-            "\nsecpack bench: {} files, {:.1} MiB in the tree ({} files, {:.1} MiB shipped), {} repetitions, {} CPUs, load {} -> {}",
+            "\nsecpack bench: {} files, {:.1} MiB in the tree ({} files, {:.1} MiB shipped), objects {}, {} repetitions, {} CPUs, load {} -> {}",
             self.tree.files,
             mib(self.tree.bytes),
             self.tree.shipped_files,
             mib(self.tree.shipped_bytes),
+            if o.packed { "in one pack" } else { "loose" },
             o.reps,
             cpus(),
             self.load_before,
@@ -489,7 +500,7 @@ impl Report<'_> {
             j,
             "{{\n  \"bench\": \"secpack\",\n  \"generator\": {GENERATOR},\n  \"seed\": \"{SEED:#018x}\",\n  \
              \"cpus\": {},\n  \"load_before\": \"{}\",\n  \"load_after\": \"{}\",\n  \
-             \"options\": {{\"files\": {}, \"size_mib\": {}, \"reps\": {}}},\n  \
+             \"options\": {{\"files\": {}, \"size_mib\": {}, \"reps\": {}, \"packed\": {}}},\n  \
              \"tree\": {{\"files\": {}, \"bytes\": {}, \"shipped_files\": {}, \"shipped_bytes\": {}}},\n  \
              \"sizes\": {{\"secpack_zip\": {}, \"secpack_tar_gz\": {}, \"git_zip\": {}, \"git_tar_gz\": {}}},\n  \
              \"ratios\": {{\"build_secpack_over_baseline\": {build:.4}, \"verify_zip_speedup\": {vzip:.4}, \"verify_tar_gz_speedup\": {vtgz:.4}}},\n  \
@@ -500,6 +511,7 @@ impl Report<'_> {
             o.files,
             o.size_mib,
             o.reps,
+            o.packed,
             self.tree.files,
             self.tree.bytes,
             self.tree.shipped_files,
@@ -867,6 +879,32 @@ const SPEC_FILES: &[(&str, &str)] = &[
 ];
 
 /// The repository for these options: generated once, then reused from `target/bench/`.
+/// A clone of `repo` (cached next to it) with every object in one pack, deltas included, as
+/// `git clone` leaves a CI checkout.
+fn packed_clone(repo: &Path) -> Result<PathBuf> {
+    let mut name = repo.file_name().unwrap_or_default().to_os_string();
+    name.push("-packed");
+    let packed = repo.with_file_name(name);
+    if git(&packed, &["rev-parse", "--verify", "--quiet", TAG]).is_ok() {
+        return Ok(packed);
+    }
+    eprintln!("bench: cloning into {} (one pack)…", packed.display());
+    if packed.exists() {
+        std::fs::remove_dir_all(&packed)?;
+    }
+    let status = Command::new("git")
+        .args(["clone", "--quiet", "--no-local"])
+        .arg(repo)
+        .arg(&packed)
+        .status()
+        .context("running git clone")?;
+    if !status.success() {
+        bail!("git clone --no-local {} failed ({status})", repo.display());
+    }
+    git(&packed, &["fetch", "--quiet", "--tags", "origin"])?;
+    Ok(packed)
+}
+
 fn generate(work: &Path, files: usize, size_mib: u64) -> Result<PathBuf> {
     let repo = work.join(format!("repo-g{GENERATOR}-{files}-files-{size_mib}-mib"));
     if git(&repo, &["rev-parse", "--verify", "--quiet", TAG]).is_ok() {
@@ -1024,7 +1062,9 @@ mod tests {
             "x.json",
         ])
         .unwrap();
-        assert_eq!((o.files, o.size_mib, o.reps), (50, 5, 1));
+        assert_eq!((o.files, o.size_mib, o.reps, o.packed), (50, 5, 1, false));
+        let o = parse(&["--packed", "--files", "30"]).unwrap();
+        assert_eq!((o.files, o.packed), (30, true));
         assert!(parse(&["--files"]).is_err());
         assert!(parse(&["--size-mib", "0"]).is_err());
         assert!(parse(&["--bogus", "1"]).is_err());
