@@ -375,9 +375,10 @@ fn self_check_one(
     Ok(())
 }
 
-/// The size of every copied file (0 for the others), from the object headers, checked against
-/// the limits `secpack verify` applies before any file is read.
-fn copy_sizes(plan: &Plan) -> Result<Vec<u64>, Error> {
+/// The size of every mapped file's blob, from the object headers, checked against the limits
+/// `secpack verify` applies, before any file is read (transformed files are read whole, so a
+/// huge one must be refused before that too).
+fn blob_sizes(plan: &Plan) -> Result<Vec<u64>, Error> {
     use rayon::prelude::*;
     let objects = &plan.source.objects;
     let sizes: Vec<u64> = plan
@@ -386,9 +387,6 @@ fn copy_sizes(plan: &Plan) -> Result<Vec<u64>, Error> {
         .map_init(
             || objects.worker_repo(),
             |repo, m| {
-                if m.transform != Transform::Copy {
-                    return Ok(0);
-                }
                 let size = objects.blob_size_with(repo, m.oid, &m.source_path)?;
                 if size > layout::MAX_FILE_BYTES {
                     return Err(Error::FileTooLarge {
@@ -502,7 +500,7 @@ fn prepare(
     // Copies (most of a large package) are read, hashed and scanned in parallel, each
     // worker with its own repository handle; results keep the plan's order.
     let objects = &src.objects;
-    let sizes = copy_sizes(plan)?;
+    let sizes = blob_sizes(plan)?;
     let copies: Vec<Option<Result<CopyResult, Error>>> = {
         use rayon::prelude::*;
         plan.mapped

@@ -39,6 +39,7 @@
 
 pub mod build;
 pub mod config;
+mod delta;
 pub mod error;
 pub mod plan;
 pub mod render;

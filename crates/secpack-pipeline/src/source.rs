@@ -131,9 +131,9 @@ impl Source {
     /// A reader over a blob's bytes that holds at most a fixed buffer in memory for large
     /// blobs, and checks the blob id once everything was read.
     ///
-    /// Small blobs, and large ones stored as pack deltas, are read whole through gix; large
-    /// loose objects and undeltified packed objects (git stores blobs above
-    /// `core.bigFileThreshold`, 512 MiB by default, undeltified) are inflated as they are read.
+    /// Small blobs are read whole through gix. Large loose objects and undeltified packed
+    /// objects are inflated as they are read; large deltified packed objects are resolved into
+    /// an unnamed temporary file first (gix would resolve them in memory).
     pub fn open_blob(
         &self,
         oid: gix::ObjectId,
@@ -301,6 +301,26 @@ impl Objects {
                     let inflate = flate2::read::ZlibDecoder::new(BufReader::new(file));
                     return Ok(BlobReader::new(Box::new(inflate), oid, size));
                 }
+                if entry.header.is_delta() {
+                    // Resolved into a temporary file, not in memory; BlobReader still checks
+                    // the result against the blob id, so a wrong resolution cannot ship.
+                    let (file, len) = self
+                        .spool_delta(&pack, offset, oid.kind())
+                        .map_err(|e| git_err("resolving the pack delta", e))?;
+                    if len != size {
+                        return Err(git_err(
+                            "resolving the pack delta",
+                            std::io::Error::other(format!(
+                                "{len} bytes, the object header says {size}"
+                            )),
+                        ));
+                    }
+                    return Ok(BlobReader::new(
+                        Box::new(BufReader::with_capacity(256 * 1024, file)),
+                        oid,
+                        size,
+                    ));
+                }
             }
         }
         let data = self.read_blob_with(repo, oid, path)?;
@@ -310,6 +330,102 @@ impl Objects {
             oid,
             len,
         ))
+    }
+
+    /// Resolve the deltified object at `offset` in `pack` into an unnamed temporary file,
+    /// streaming: follow the chain of bases to the first whole object, inflate it to a file,
+    /// then apply each delta in turn from file to file. Memory stays at a few buffers; disk
+    /// holds at most two versions of the object at a time. Returns the file, rewound, and
+    /// its size.
+    fn spool_delta(
+        &self,
+        pack: &std::path::Path,
+        offset: u64,
+        kind: gix::hash::Kind,
+    ) -> std::io::Result<(std::fs::File, u64)> {
+        use gix::odb::pack::data::entry::Header;
+        use std::io::Write as _;
+        // git writes chains of at most 50 by default and reads up to 4095; stop well past.
+        const MAX_CHAIN: usize = 10_000;
+        let open = |path: &std::path::Path| {
+            gix::odb::pack::data::File::at(path, kind).map_err(std::io::Error::other)
+        };
+        // The chain, outermost first: (pack, entry).
+        let mut chain: Vec<(PathBuf, gix::odb::pack::data::Entry)> = Vec::new();
+        let (mut path, mut at) = (pack.to_path_buf(), offset);
+        let mut data = open(&path)?;
+        loop {
+            if chain.len() > MAX_CHAIN {
+                return Err(std::io::Error::other(format!(
+                    "a delta chain longer than {MAX_CHAIN}"
+                )));
+            }
+            let entry = data.entry(at).map_err(std::io::Error::other)?;
+            match entry.header {
+                Header::OfsDelta { base_distance } => {
+                    at = entry
+                        .checked_base_pack_offset(base_distance)
+                        .ok_or_else(|| std::io::Error::other("a delta base before the pack"))?;
+                    chain.push((path.clone(), entry));
+                }
+                Header::RefDelta { base_id } => {
+                    let (base_pack, base_at) = self
+                        .find_in_pack(base_id)
+                        .map_err(std::io::Error::other)?
+                        .ok_or_else(|| {
+                            std::io::Error::other(format!("delta base {base_id} is in no pack"))
+                        })?;
+                    chain.push((path.clone(), entry));
+                    if base_pack != path {
+                        data = open(&base_pack)?;
+                        path = base_pack;
+                    }
+                    at = base_at;
+                }
+                Header::Blob => {
+                    chain.push((path.clone(), entry));
+                    break;
+                }
+                other => {
+                    return Err(std::io::Error::other(format!(
+                        "a delta whose base is a {other:?}, not a blob"
+                    )));
+                }
+            }
+        }
+        let inflate_from = |path: &std::path::Path, entry: &gix::odb::pack::data::Entry| {
+            let mut file = std::fs::File::open(path)?;
+            file.seek(SeekFrom::Start(entry.data_offset))?;
+            Ok::<_, std::io::Error>(
+                BufReader::new(flate2::read::ZlibDecoder::new(BufReader::new(file)))
+                    .take(entry.decompressed_size),
+            )
+        };
+        // The whole object at the end of the chain, then each delta applied to the last result.
+        let (base_path, base_entry) = chain.pop().expect("the loop pushes the base last");
+        let mut current = tempfile::tempfile()?;
+        let mut len = {
+            let mut out = std::io::BufWriter::new(&mut current);
+            let n = std::io::copy(&mut inflate_from(&base_path, &base_entry)?, &mut out)?;
+            out.flush()?;
+            n
+        };
+        if len != base_entry.decompressed_size {
+            return Err(std::io::Error::other("the pack ends inside an object"));
+        }
+        while let Some((delta_path, delta_entry)) = chain.pop() {
+            let mut next = tempfile::tempfile()?;
+            let mut delta = inflate_from(&delta_path, &delta_entry)?;
+            len = {
+                let mut out = std::io::BufWriter::new(&mut next);
+                let n = crate::delta::apply(&current, len, &mut delta, &mut out)?;
+                out.flush()?;
+                n
+            };
+            current = next;
+        }
+        current.seek(SeekFrom::Start(0))?;
+        Ok((current, len))
     }
 
     fn find_in_pack(&self, oid: gix::ObjectId) -> Result<Option<(PathBuf, u64)>, Error> {

@@ -307,3 +307,69 @@ fn a_corrupt_object_store_fails_the_build() {
     );
     assert!(files_in(out.path()).is_empty());
 }
+
+#[test]
+fn a_large_deltified_blob_is_resolved_without_holding_it() {
+    // Two versions of a 6 MiB export: after a repack the smaller, older one is stored as a
+    // delta against the newer. It must ship byte for byte as from loose objects.
+    let lines = |n: usize| -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "record {i:07}: control AC-{:02} reviewed, status ok\n",
+                    i % 97
+                )
+            })
+            .collect()
+    };
+    let old = lines(110_000);
+    let config = format!("{CONFIG}{EVIDENCE_DIRS}");
+    let repo = Repo::with(&config, FILES, "");
+    repo.write("docs/evidence/export.txt", &old);
+    repo.commit("export, first version");
+    repo.git(&["tag", "v1.0.0"]);
+    let (o, loose) = build(&repo, "v1.0.0");
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    repo.write("docs/evidence/export.txt", &lines(112_000));
+    repo.commit("export, second version");
+    repo.git(&[
+        "repack",
+        "-a",
+        "-d",
+        "-f",
+        "-q",
+        "--window=10",
+        "--depth=50",
+    ]);
+    let oid = repo.git(&["rev-parse", "v1.0.0:docs/evidence/export.txt"]);
+    let pack_dir = repo.path().join(".git/objects/pack");
+    let idx = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .unwrap();
+    let listing = repo.git(&["verify-pack", "-v", idx.to_str().unwrap()]);
+    let line = listing.lines().find(|l| l.starts_with(&oid)).unwrap();
+    assert!(
+        line.split_whitespace().count() >= 7,
+        "the first version must be a delta for this test to mean anything: {line}"
+    );
+
+    let (o, packed) = build(&repo, "v1.0.0");
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in [format!("{TOP}.zip"), format!("{TOP}.tar.gz")] {
+        assert!(
+            std::fs::read(loose.path().join(&name)).unwrap()
+                == std::fs::read(packed.path().join(&name)).unwrap(),
+            "{name}: the same bytes from loose objects and from a delta"
+        );
+    }
+    let entries = zip_entries(&packed.path().join(format!("{TOP}.zip")));
+    let shipped = &entries
+        .iter()
+        .find(|(n, _)| n.ends_with("export.txt"))
+        .unwrap()
+        .1;
+    assert!(shipped == old.as_bytes());
+}
