@@ -15,7 +15,27 @@ pub fn report(err: &anyhow::Error) {
         anstream::eprintln!("{text}");
         return;
     }
-    ui::error(format_args!("{err:#}"));
+    ui::error(chain_text(err));
+}
+
+/// `err` and its causes as one line, `outer: cause: cause`. A cause whose text its parent's
+/// message already contains is left out: many errors print their source in their own message
+/// and also return it from `source()`, and `{err:#}` would print it twice.
+fn chain_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    let mut previous = String::new();
+    for cause in err.chain() {
+        let message = cause.to_string();
+        if !previous.is_empty() && previous.contains(&message) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&message);
+        previous = message;
+    }
+    text
 }
 
 /// Print a pipeline error (a plan problem) on standard error.
@@ -102,6 +122,23 @@ mod tests {
             ),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn a_cause_already_in_its_parent_message_is_printed_once() {
+        let io = std::io::Error::other("blob 1234 hashes to 5678");
+        let e = secpack_pipeline::Error::Git {
+            what: "reading `x.bin`".into(),
+            source: Box::new(io),
+        };
+        // Error::Git prints its source in its own message and returns it from source().
+        let err = anyhow::Error::new(e).context("building v1.0.0");
+        assert_eq!(
+            chain_text(&err),
+            "building v1.0.0: reading `x.bin`: blob 1234 hashes to 5678"
+        );
+        let plain = anyhow::anyhow!("inner").context("middle").context("outer");
+        assert_eq!(chain_text(&plain), "outer: middle: inner");
     }
 
     #[test]
