@@ -41,25 +41,43 @@ fn size(delta: &mut dyn BufRead) -> io::Result<u64> {
     Err(invalid("a delta size field is longer than 64 bits".into()))
 }
 
-/// Read exactly `buf.len()` bytes of `file` at `offset`.
-fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+/// A base object read by offset: a file, or bytes in memory.
+pub(crate) trait ReadAt {
+    /// Fill `buf` with the bytes at `offset`.
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()>;
+}
+
+impl ReadAt for File {
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::FileExt::read_exact_at(self, buf, offset)
+        }
+        #[cfg(not(unix))]
+        {
+            use std::io::{Read as _, Seek as _};
+            let mut f = self;
+            f.seek(io::SeekFrom::Start(offset))?;
+            f.read_exact(buf)
+        }
     }
-    #[cfg(not(unix))]
-    {
-        use std::io::{Read as _, Seek as _};
-        let mut f = file;
-        f.seek(io::SeekFrom::Start(offset))?;
-        f.read_exact(buf)
+}
+
+impl ReadAt for [u8] {
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        let start = usize::try_from(offset).map_err(|_| invalid("offset too large".into()))?;
+        let src = self
+            .get(start..start.saturating_add(buf.len()))
+            .ok_or_else(|| invalid("a copy past the end of the base".into()))?;
+        buf.copy_from_slice(src);
+        Ok(())
     }
 }
 
 /// Apply `delta` to `base` (of `base_len` bytes), writing the result to `out`; returns the
 /// result's size, which must be the size the delta declares.
-pub(crate) fn apply(
-    base: &File,
+pub(crate) fn apply<B: ReadAt + ?Sized>(
+    base: &B,
     base_len: u64,
     delta: &mut dyn BufRead,
     out: &mut dyn Write,
@@ -99,7 +117,7 @@ pub(crate) fn apply(
             while done < len {
                 let n = usize::try_from(len - done).map_or(COPY_BUF, |l| l.min(COPY_BUF));
                 let chunk = &mut buf[..n];
-                read_at(base, offset + done, chunk)?;
+                base.read_exact_at(offset + done, chunk)?;
                 out.write_all(chunk)?;
                 done += n as u64;
             }
@@ -134,7 +152,7 @@ pub(crate) fn apply(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic)]
 
     use super::*;
 
@@ -156,12 +174,26 @@ mod tests {
         f
     }
 
+    /// Apply with the base in a file and in memory; both must agree.
     fn run(base: &[u8], delta: &[u8]) -> io::Result<Vec<u8>> {
         let f = base_file(base);
         let mut out = Vec::new();
         let mut d = delta;
-        apply(&f, base.len() as u64, &mut d, &mut out)?;
-        Ok(out)
+        let from_file = apply(&f, base.len() as u64, &mut d, &mut out).map(|_| out);
+        let mut out = Vec::new();
+        let mut d = delta;
+        let from_memory = apply(base, base.len() as u64, &mut d, &mut out).map(|_| out);
+        match (from_file, from_memory) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, b);
+                Ok(a)
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a.kind(), b.kind());
+                Err(a)
+            }
+            (a, b) => panic!("file and memory disagree: {a:?} / {b:?}"),
+        }
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub mod build;
 pub mod config;
 mod delta;
 pub mod error;
+mod pack;
 pub mod plan;
 pub mod render;
 pub mod source;

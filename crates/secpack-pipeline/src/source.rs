@@ -14,6 +14,7 @@ use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryKind;
 
 use crate::error::{Error, boxed};
+use crate::pack;
 
 /// What kind of tree entry a path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,6 +227,17 @@ impl Objects {
         oid: gix::ObjectId,
         path: &str,
     ) -> Result<Vec<u8>, Error> {
+        if self.find_in_pack(oid)?.is_some() {
+            // Through the pack reader (no memory map), and checked against the blob id.
+            let size = self.blob_size_with(repo, oid, path)?;
+            let mut reader = self.open_blob_with(repo, oid, path, size)?;
+            let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            reader.read_to_end(&mut data).map_err(|e| Error::Git {
+                what: format!("reading `{path}` (blob {oid})"),
+                source: boxed(e),
+            })?;
+            return Ok(data);
+        }
         let blob = repo.find_blob(oid).map_err(|e| Error::Git {
             what: format!("reading `{path}` (blob {oid})"),
             source: boxed(e),
@@ -240,6 +252,16 @@ impl Objects {
         oid: gix::ObjectId,
         path: &str,
     ) -> Result<u64, Error> {
+        let git_err = |e: std::io::Error| Error::Git {
+            what: format!("reading `{path}` (blob {oid})"),
+            source: boxed(e),
+        };
+        if let Some((pack, offset)) = self.find_in_pack(oid)? {
+            // Read from the pack file, not through gix's map of it (see `pack`).
+            let mut file = std::fs::File::open(&pack).map_err(git_err)?;
+            let head = pack::entry(&mut file, offset, oid.kind()).map_err(git_err)?;
+            return pack::object_size(&[(pack, head)]).map_err(git_err);
+        }
         let header = repo.find_header(oid).map_err(|e| Error::Git {
             what: format!("reading `{path}` (blob {oid})"),
             source: boxed(e),
@@ -259,6 +281,44 @@ impl Objects {
             what: format!("reading `{path}` (blob {oid}): {what}"),
             source: boxed(e),
         };
+        if let Some((pack, offset)) = self.find_in_pack(oid)? {
+            // Packed objects are read with file reads, never through a memory map (`pack`).
+            let locate = |id: gix::ObjectId| {
+                self.find_in_pack(id)
+                    .map_err(|e| std::io::Error::other(e.to_string()))
+            };
+            let chain = pack::chain(&pack, offset, oid.kind(), &locate)
+                .map_err(|e| git_err("reading the pack", e))?;
+            let reader: Box<dyn Read + Send> = match chain.as_slice() {
+                [(pack, whole)] if size >= STREAM_THRESHOLD => {
+                    let mut file =
+                        std::fs::File::open(pack).map_err(|e| git_err("opening the pack", e))?;
+                    file.seek(SeekFrom::Start(whole.data_offset))
+                        .map_err(|e| git_err("seeking in the pack", e))?;
+                    Box::new(flate2::read::ZlibDecoder::new(BufReader::new(file)))
+                }
+                _ if size < STREAM_THRESHOLD && pack::small(&chain, STREAM_THRESHOLD) => {
+                    let data = pack::read(&chain).map_err(|e| git_err("reading the pack", e))?;
+                    Box::new(std::io::Cursor::new(data))
+                }
+                _ => {
+                    // A large delta (or one with a large base): resolved file to file. BlobReader
+                    // still checks the result against the blob id.
+                    let (file, len) =
+                        pack::spool(&chain).map_err(|e| git_err("resolving the pack delta", e))?;
+                    if len != size {
+                        return Err(git_err(
+                            "resolving the pack delta",
+                            std::io::Error::other(format!(
+                                "{len} bytes, the object header says {size}"
+                            )),
+                        ));
+                    }
+                    Box::new(BufReader::with_capacity(256 * 1024, file))
+                }
+            };
+            return Ok(BlobReader::new(reader, oid, size));
+        }
         if size >= STREAM_THRESHOLD {
             let hex = oid.to_string();
             let loose = self.objects_dir.join(&hex[..2]).join(&hex[2..]);
@@ -281,47 +341,6 @@ impl Objects {
                 }
                 return Ok(BlobReader::new(Box::new(inflate), oid, size));
             }
-            if let Some((pack, offset)) = self.find_in_pack(oid)? {
-                let data =
-                    gix::odb::pack::data::File::at(&pack, oid.kind()).map_err(|e| Error::Git {
-                        what: format!("opening pack {}", pack.display()),
-                        source: boxed(e),
-                    })?;
-                let entry = data.entry(offset).map_err(|e| Error::Git {
-                    what: format!("reading pack {}", pack.display()),
-                    source: boxed(e),
-                })?;
-                if entry.header == gix::odb::pack::data::entry::Header::Blob
-                    && entry.decompressed_size == size
-                {
-                    let mut file =
-                        std::fs::File::open(&pack).map_err(|e| git_err("opening the pack", e))?;
-                    file.seek(SeekFrom::Start(entry.data_offset))
-                        .map_err(|e| git_err("seeking in the pack", e))?;
-                    let inflate = flate2::read::ZlibDecoder::new(BufReader::new(file));
-                    return Ok(BlobReader::new(Box::new(inflate), oid, size));
-                }
-                if entry.header.is_delta() {
-                    // Resolved into a temporary file, not in memory; BlobReader still checks
-                    // the result against the blob id, so a wrong resolution cannot ship.
-                    let (file, len) = self
-                        .spool_delta(&pack, offset, oid.kind())
-                        .map_err(|e| git_err("resolving the pack delta", e))?;
-                    if len != size {
-                        return Err(git_err(
-                            "resolving the pack delta",
-                            std::io::Error::other(format!(
-                                "{len} bytes, the object header says {size}"
-                            )),
-                        ));
-                    }
-                    return Ok(BlobReader::new(
-                        Box::new(BufReader::with_capacity(256 * 1024, file)),
-                        oid,
-                        size,
-                    ));
-                }
-            }
         }
         let data = self.read_blob_with(repo, oid, path)?;
         let len = data.len() as u64;
@@ -330,102 +349,6 @@ impl Objects {
             oid,
             len,
         ))
-    }
-
-    /// Resolve the deltified object at `offset` in `pack` into an unnamed temporary file,
-    /// streaming: follow the chain of bases to the first whole object, inflate it to a file,
-    /// then apply each delta in turn from file to file. Memory stays at a few buffers; disk
-    /// holds at most two versions of the object at a time. Returns the file, rewound, and
-    /// its size.
-    fn spool_delta(
-        &self,
-        pack: &std::path::Path,
-        offset: u64,
-        kind: gix::hash::Kind,
-    ) -> std::io::Result<(std::fs::File, u64)> {
-        use gix::odb::pack::data::entry::Header;
-        use std::io::Write as _;
-        // git writes chains of at most 50 by default and reads up to 4095; stop well past.
-        const MAX_CHAIN: usize = 10_000;
-        let open = |path: &std::path::Path| {
-            gix::odb::pack::data::File::at(path, kind).map_err(std::io::Error::other)
-        };
-        // The chain, outermost first: (pack, entry).
-        let mut chain: Vec<(PathBuf, gix::odb::pack::data::Entry)> = Vec::new();
-        let (mut path, mut at) = (pack.to_path_buf(), offset);
-        let mut data = open(&path)?;
-        loop {
-            if chain.len() > MAX_CHAIN {
-                return Err(std::io::Error::other(format!(
-                    "a delta chain longer than {MAX_CHAIN}"
-                )));
-            }
-            let entry = data.entry(at).map_err(std::io::Error::other)?;
-            match entry.header {
-                Header::OfsDelta { base_distance } => {
-                    at = entry
-                        .checked_base_pack_offset(base_distance)
-                        .ok_or_else(|| std::io::Error::other("a delta base before the pack"))?;
-                    chain.push((path.clone(), entry));
-                }
-                Header::RefDelta { base_id } => {
-                    let (base_pack, base_at) = self
-                        .find_in_pack(base_id)
-                        .map_err(std::io::Error::other)?
-                        .ok_or_else(|| {
-                            std::io::Error::other(format!("delta base {base_id} is in no pack"))
-                        })?;
-                    chain.push((path.clone(), entry));
-                    if base_pack != path {
-                        data = open(&base_pack)?;
-                        path = base_pack;
-                    }
-                    at = base_at;
-                }
-                Header::Blob => {
-                    chain.push((path.clone(), entry));
-                    break;
-                }
-                other => {
-                    return Err(std::io::Error::other(format!(
-                        "a delta whose base is a {other:?}, not a blob"
-                    )));
-                }
-            }
-        }
-        let inflate_from = |path: &std::path::Path, entry: &gix::odb::pack::data::Entry| {
-            let mut file = std::fs::File::open(path)?;
-            file.seek(SeekFrom::Start(entry.data_offset))?;
-            Ok::<_, std::io::Error>(
-                BufReader::new(flate2::read::ZlibDecoder::new(BufReader::new(file)))
-                    .take(entry.decompressed_size),
-            )
-        };
-        // The whole object at the end of the chain, then each delta applied to the last result.
-        let (base_path, base_entry) = chain.pop().expect("the loop pushes the base last");
-        let mut current = tempfile::tempfile()?;
-        let mut len = {
-            let mut out = std::io::BufWriter::new(&mut current);
-            let n = std::io::copy(&mut inflate_from(&base_path, &base_entry)?, &mut out)?;
-            out.flush()?;
-            n
-        };
-        if len != base_entry.decompressed_size {
-            return Err(std::io::Error::other("the pack ends inside an object"));
-        }
-        while let Some((delta_path, delta_entry)) = chain.pop() {
-            let mut next = tempfile::tempfile()?;
-            let mut delta = inflate_from(&delta_path, &delta_entry)?;
-            len = {
-                let mut out = std::io::BufWriter::new(&mut next);
-                let n = crate::delta::apply(&current, len, &mut delta, &mut out)?;
-                out.flush()?;
-                n
-            };
-            current = next;
-        }
-        current.seek(SeekFrom::Start(0))?;
-        Ok((current, len))
     }
 
     fn find_in_pack(&self, oid: gix::ObjectId) -> Result<Option<(PathBuf, u64)>, Error> {

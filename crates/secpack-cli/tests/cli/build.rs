@@ -310,8 +310,9 @@ fn a_corrupt_object_store_fails_the_build() {
 
 #[test]
 fn a_large_deltified_blob_is_resolved_without_holding_it() {
-    // Two versions of a 6 MiB export: after a repack the smaller, older one is stored as a
-    // delta against the newer. It must ship byte for byte as from loose objects.
+    // Two versions of a 5 MB export and of a 30 KB note: after a repack the smaller, older
+    // ones are stored as deltas against the newer (the export is resolved file to file, the
+    // note in memory). Both must ship byte for byte as from loose objects.
     let lines = |n: usize| -> String {
         (0..n)
             .map(|i| {
@@ -326,12 +327,14 @@ fn a_large_deltified_blob_is_resolved_without_holding_it() {
     let config = format!("{CONFIG}{EVIDENCE_DIRS}");
     let repo = Repo::with(&config, FILES, "");
     repo.write("docs/evidence/export.txt", &old);
+    repo.write("docs/evidence/notes.txt", &lines(600));
     repo.commit("export, first version");
     repo.git(&["tag", "v1.0.0"]);
     let (o, loose) = build(&repo, "v1.0.0");
     assert!(o.status.success(), "{}", stderr(&o));
 
     repo.write("docs/evidence/export.txt", &lines(112_000));
+    repo.write("docs/evidence/notes.txt", &lines(640));
     repo.commit("export, second version");
     repo.git(&[
         "repack",
@@ -342,7 +345,6 @@ fn a_large_deltified_blob_is_resolved_without_holding_it() {
         "--window=10",
         "--depth=50",
     ]);
-    let oid = repo.git(&["rev-parse", "v1.0.0:docs/evidence/export.txt"]);
     let pack_dir = repo.path().join(".git/objects/pack");
     let idx = std::fs::read_dir(&pack_dir)
         .unwrap()
@@ -350,11 +352,14 @@ fn a_large_deltified_blob_is_resolved_without_holding_it() {
         .find(|p| p.extension().is_some_and(|x| x == "idx"))
         .unwrap();
     let listing = repo.git(&["verify-pack", "-v", idx.to_str().unwrap()]);
-    let line = listing.lines().find(|l| l.starts_with(&oid)).unwrap();
-    assert!(
-        line.split_whitespace().count() >= 7,
-        "the first version must be a delta for this test to mean anything: {line}"
-    );
+    for file in ["export.txt", "notes.txt"] {
+        let oid = repo.git(&["rev-parse", &format!("v1.0.0:docs/evidence/{file}")]);
+        let line = listing.lines().find(|l| l.starts_with(&oid)).unwrap();
+        assert!(
+            line.split_whitespace().count() >= 7,
+            "the first version of {file} must be a delta for this test to mean anything: {line}"
+        );
+    }
 
     let (o, packed) = build(&repo, "v1.0.0");
     assert!(o.status.success(), "{}", stderr(&o));
