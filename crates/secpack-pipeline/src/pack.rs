@@ -51,51 +51,57 @@ fn inflate(
 ) -> io::Result<()> {
     file.seek(SeekFrom::Start(data_offset))?;
     out.clear();
-    out.reserve_exact(want);
+    out.reserve_exact(want.saturating_add(1));
     DECODER.with(|cell| {
         let mut dec = cell.borrow_mut();
         dec.reset(true);
         let mut input = vec![0u8; READ_LEN.min(want.saturating_add(64))];
+        let (mut start, mut end) = (0usize, 0usize);
         loop {
-            let n = file.read(&mut input)?;
-            if n == 0 {
-                return Err(other("the pack ends inside an object".into()));
+            if start == end {
+                end = file.read(&mut input)?;
+                start = 0;
+                if end == 0 {
+                    return Err(other("the pack ends inside an object".into()));
+                }
             }
-            let mut chunk = &input[..n];
-            while !chunk.is_empty() {
-                let before = dec.total_in();
-                // Room for the rest of the object plus one byte, to see any excess.
-                out.reserve(want.saturating_sub(out.len()) + 1);
-                let status = dec
-                    .decompress_vec(chunk, out, FlushDecompress::None)
-                    .map_err(|e| other(format!("invalid zlib data in the pack: {e}")))?;
-                let used = usize::try_from(dec.total_in() - before).unwrap_or(chunk.len());
-                chunk = &chunk[used..];
-                if out.len() > want && !stop_early {
+            // Room for the rest of the object plus one byte, to see any excess.
+            out.reserve(want.saturating_sub(out.len()) + 1);
+            let (in0, out0) = (dec.total_in(), out.len());
+            let status = dec
+                .decompress_vec(&input[start..end], out, FlushDecompress::None)
+                .map_err(|e| other(format!("invalid zlib data in the pack: {e}")))?;
+            let used = usize::try_from(dec.total_in() - in0).unwrap_or(end - start);
+            start = (start + used).min(end);
+            if stop_early && out.len() >= want {
+                return Ok(());
+            }
+            if out.len() > want {
+                return Err(other(format!(
+                    "a pack entry inflates to more than its {want} bytes"
+                )));
+            }
+            match status {
+                Status::StreamEnd if out.len() == want || stop_early => return Ok(()),
+                Status::StreamEnd => {
                     return Err(other(format!(
-                        "a pack entry inflates to more than its {want} bytes"
+                        "a pack entry inflates to {} bytes, its header says {want}",
+                        out.len()
                     )));
                 }
-                if stop_early && out.len() >= want {
-                    return Ok(());
+                _ if used == 0 && out.len() == out0 && start < end => {
+                    return Err(other("the zlib decoder made no progress".into()));
                 }
-                match status {
-                    Status::StreamEnd => {
-                        return if out.len() == want || stop_early {
-                            Ok(())
-                        } else {
-                            Err(other(format!(
-                                "a pack entry inflates to {} bytes, its header says {want}",
-                                out.len()
-                            )))
-                        };
-                    }
-                    _ if used == 0 => break,
-                    _ => {}
-                }
+                _ => {}
             }
         }
     })
+}
+
+/// The result size a delta declares (its second header field).
+fn declared_result(delta: &[u8]) -> Option<u64> {
+    let (_, a) = varint(delta)?;
+    varint(delta.get(a..)?).map(|(v, _)| v)
 }
 
 /// A little-endian base-128 number at the start of `bytes`, and the bytes it took.
@@ -178,15 +184,15 @@ pub(crate) fn object_size(chain: &[(PathBuf, Entry)]) -> io::Result<u64> {
     let mut start = Vec::new();
     let want = usize::try_from(head.decompressed_size.min(20)).unwrap_or(20);
     inflate(&mut file, head.data_offset, want, true, &mut start)?;
-    let (_, a) = varint(&start).ok_or_else(|| other("a delta without its sizes".into()))?;
-    let (result, _) = varint(start.get(a..).unwrap_or_default())
-        .ok_or_else(|| other("a delta without its sizes".into()))?;
-    Ok(result)
+    declared_result(&start).ok_or_else(|| other("a delta without its sizes".into()))
 }
 
-/// The whole object at the head of `chain`, in memory: for objects (and bases and deltas) all
-/// under `limit` bytes, which the caller checks with [`object_size`] and the entries' sizes.
-pub(crate) fn read(chain: &[(PathBuf, Entry)]) -> io::Result<Vec<u8>> {
+/// The whole object at the head of `chain`, in memory, when every link (the base, each delta
+/// and each delta's result) is under `limit` bytes; `None` otherwise, for [`spool`].
+pub(crate) fn read(chain: &[(PathBuf, Entry)], limit: u64) -> io::Result<Option<Vec<u8>>> {
+    if chain.iter().any(|(_, e)| e.decompressed_size >= limit) {
+        return Ok(None);
+    }
     let mut rest = chain.iter().rev();
     let (base_path, base) = rest
         .next()
@@ -202,6 +208,9 @@ pub(crate) fn read(chain: &[(PathBuf, Entry)]) -> io::Result<Vec<u8>> {
         let len = usize::try_from(e.decompressed_size)
             .map_err(|_| other("a delta too large for memory".into()))?;
         inflate(&mut file, e.data_offset, len, false, &mut delta)?;
+        if declared_result(&delta).is_none_or(|n| n >= limit) {
+            return Ok(None);
+        }
         let mut next = Vec::new();
         crate::delta::apply(
             &current[..],
@@ -211,12 +220,7 @@ pub(crate) fn read(chain: &[(PathBuf, Entry)]) -> io::Result<Vec<u8>> {
         )?;
         current = next;
     }
-    Ok(current)
-}
-
-/// Whether every entry of `chain` is under `limit` bytes, so [`read`] holds little.
-pub(crate) fn small(chain: &[(PathBuf, Entry)], limit: u64) -> bool {
-    chain.iter().all(|(_, e)| e.decompressed_size < limit)
+    Ok(Some(current))
 }
 
 /// The object at the head of `chain` resolved into an unnamed temporary file, streaming:

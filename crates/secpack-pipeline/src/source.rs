@@ -289,19 +289,21 @@ impl Objects {
             };
             let chain = pack::chain(&pack, offset, oid.kind(), &locate)
                 .map_err(|e| git_err("reading the pack", e))?;
-            let reader: Box<dyn Read + Send> = match chain.as_slice() {
-                [(pack, whole)] if size >= STREAM_THRESHOLD => {
+            let small = if size < STREAM_THRESHOLD {
+                pack::read(&chain, STREAM_THRESHOLD).map_err(|e| git_err("reading the pack", e))?
+            } else {
+                None
+            };
+            let reader: Box<dyn Read + Send> = match (small, chain.as_slice()) {
+                (Some(data), _) => Box::new(std::io::Cursor::new(data)),
+                (None, [(pack, whole)]) => {
                     let mut file =
                         std::fs::File::open(pack).map_err(|e| git_err("opening the pack", e))?;
                     file.seek(SeekFrom::Start(whole.data_offset))
                         .map_err(|e| git_err("seeking in the pack", e))?;
                     Box::new(flate2::read::ZlibDecoder::new(BufReader::new(file)))
                 }
-                _ if size < STREAM_THRESHOLD && pack::small(&chain, STREAM_THRESHOLD) => {
-                    let data = pack::read(&chain).map_err(|e| git_err("reading the pack", e))?;
-                    Box::new(std::io::Cursor::new(data))
-                }
-                _ => {
+                (None, _) => {
                     // A large delta (or one with a large base): resolved file to file. BlobReader
                     // still checks the result against the blob id.
                     let (file, len) =

@@ -377,4 +377,24 @@ fn a_large_deltified_blob_is_resolved_without_holding_it() {
         .unwrap()
         .1;
     assert!(shipped == old.as_bytes());
+
+    // A damaged pack: one byte flipped inside the note's delta data. The build fails with the
+    // file named, and writes nothing.
+    let oid = repo.git(&["rev-parse", "v1.0.0:docs/evidence/notes.txt"]);
+    let line = listing.lines().find(|l| l.starts_with(&oid)).unwrap();
+    let offset: u64 = line.split_whitespace().nth(4).unwrap().parse().unwrap();
+    let pack = idx.with_extension("pack");
+    let mut bytes = std::fs::read(&pack).unwrap();
+    bytes[usize::try_from(offset).unwrap() + 12] ^= 0x55;
+    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap();
+    std::fs::write(&pack, bytes).unwrap();
+    let (o, out) = build(&repo, "v1.0.0");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("docs/evidence/notes.txt"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(files_in(out.path()).is_empty());
 }
