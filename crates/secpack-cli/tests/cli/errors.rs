@@ -446,3 +446,60 @@ fn a_tar_gz_the_verifier_would_refuse_is_never_published() {
         ],
     );
 }
+
+/// Add `path` to the next commit as a blob whose loose object only *declares* `size` bytes:
+/// the header, then a few bytes. Sizes are checked from object headers before any blob is
+/// read, so the build refuses without ever reading the data that is not there.
+fn plant_declared_blob(repo: &Repo, path: &str, oid: &str, size: u64) {
+    let mut raw = format!("blob {size}\0").into_bytes();
+    raw.extend_from_slice(b"not really here");
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &raw).unwrap();
+    let dir = repo.path().join(".git/objects").join(&oid[..2]);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(&oid[2..]), enc.finish().unwrap()).unwrap();
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("100644,{oid},{path}"),
+    ]);
+}
+
+#[test]
+fn files_larger_than_the_verifier_accepts_are_refused_before_reading() {
+    let config = config_with(EVIDENCE_DIRS);
+    let commit = |repo: &Repo| {
+        repo.git(&["commit", "--quiet", "--no-gpg-sign", "-m", "large evidence"]);
+        repo.git(&["tag", "v1.0.0"]);
+    };
+    // One file of 9 GiB: over the 8 GiB per file.
+    let repo = Repo::with(&config, FILES, "");
+    plant_declared_blob(&repo, "docs/evidence/disk.img", &"ab".repeat(20), 9 << 30);
+    commit(&repo);
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        2,
+        &[
+            "`docs/evidence/disk.img` is 9663676416 bytes, more than the 8589934592 bytes per file that `secpack verify` accepts",
+        ],
+    );
+    // Three files of 6 GiB: each allowed, together over the 16 GiB per package.
+    let repo = Repo::with(&config, FILES, "");
+    for (i, oid) in ["ac", "ad", "ae"].iter().enumerate() {
+        plant_declared_blob(
+            &repo,
+            &format!("docs/evidence/disk-{i}.img"),
+            &oid.repeat(20),
+            6 << 30,
+        );
+    }
+    commit(&repo);
+    check_build_fails(
+        &repo,
+        "v1.0.0",
+        2,
+        &["more than the 17179869184 bytes that `secpack verify` accepts"],
+    );
+}
