@@ -117,7 +117,7 @@ fn varint(bytes: &[u8]) -> Option<(u64, usize)> {
 }
 
 /// Where a pack entry's base is.
-pub(crate) enum Base {
+enum Base {
     /// At this offset of the same pack.
     Offset(u64),
     /// Another object, found through the indices.
@@ -169,6 +169,17 @@ pub(crate) fn chain(
             }
         }
     }
+}
+
+/// The data of the entry `e` of `pack`, inflated as it is read (for large entries: a decoder
+/// of its own).
+pub(crate) fn stream(
+    pack: &Path,
+    e: &Entry,
+) -> io::Result<flate2::read::ZlibDecoder<BufReader<File>>> {
+    let mut file = File::open(pack)?;
+    file.seek(SeekFrom::Start(e.data_offset))?;
+    Ok(flate2::read::ZlibDecoder::new(BufReader::new(file)))
 }
 
 /// The size of the object at the head of `chain`: its own for a whole object, else the result
@@ -230,12 +241,7 @@ pub(crate) fn read(chain: &[(PathBuf, Entry)], limit: u64) -> io::Result<Option<
 pub(crate) fn spool(chain: &[(PathBuf, Entry)]) -> io::Result<(File, u64)> {
     use std::io::Write as _;
     let inflater = |path: &Path, e: &Entry| -> io::Result<_> {
-        let mut file = File::open(path)?;
-        file.seek(SeekFrom::Start(e.data_offset))?;
-        Ok(
-            BufReader::new(flate2::read::ZlibDecoder::new(BufReader::new(file)))
-                .take(e.decompressed_size),
-        )
+        Ok(BufReader::new(stream(path, e)?).take(e.decompressed_size))
     };
     let mut rest = chain.iter().rev();
     let (base_path, base) = rest

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -132,9 +132,10 @@ impl Source {
     /// A reader over a blob's bytes that holds at most a fixed buffer in memory for large
     /// blobs, and checks the blob id once everything was read.
     ///
-    /// Small blobs are read whole through gix. Large loose objects and undeltified packed
-    /// objects are inflated as they are read; large deltified packed objects are resolved into
-    /// an unnamed temporary file first (gix would resolve them in memory).
+    /// Packed blobs are read from the pack file, never through gix's memory map of it: small
+    /// ones whole, large whole ones inflated as they are read, large deltas resolved into an
+    /// unnamed temporary file first (gix would resolve them in memory). Large loose objects
+    /// are inflated as they are read; small loose ones are read whole through gix.
     pub fn open_blob(
         &self,
         oid: gix::ObjectId,
@@ -227,11 +228,10 @@ impl Objects {
         oid: gix::ObjectId,
         path: &str,
     ) -> Result<Vec<u8>, Error> {
-        if self.find_in_pack(oid)?.is_some() {
+        if let Some((pack, offset)) = self.find_in_pack(oid)? {
             // Through the pack reader (no memory map), and checked against the blob id.
-            let size = self.blob_size_with(repo, oid, path)?;
-            let mut reader = self.open_blob_with(repo, oid, path, size)?;
-            let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            let mut reader = self.open_packed(&pack, offset, oid, path, None)?;
+            let mut data = Vec::with_capacity(usize::try_from(reader.size).unwrap_or(0));
             reader.read_to_end(&mut data).map_err(|e| Error::Git {
                 what: format!("reading `{path}` (blob {oid})"),
                 source: boxed(e),
@@ -282,44 +282,7 @@ impl Objects {
             source: boxed(e),
         };
         if let Some((pack, offset)) = self.find_in_pack(oid)? {
-            // Packed objects are read with file reads, never through a memory map (`pack`).
-            let locate = |id: gix::ObjectId| {
-                self.find_in_pack(id)
-                    .map_err(|e| std::io::Error::other(e.to_string()))
-            };
-            let chain = pack::chain(&pack, offset, oid.kind(), &locate)
-                .map_err(|e| git_err("reading the pack", e))?;
-            let small = if size < STREAM_THRESHOLD {
-                pack::read(&chain, STREAM_THRESHOLD).map_err(|e| git_err("reading the pack", e))?
-            } else {
-                None
-            };
-            let reader: Box<dyn Read + Send> = match (small, chain.as_slice()) {
-                (Some(data), _) => Box::new(std::io::Cursor::new(data)),
-                (None, [(pack, whole)]) => {
-                    let mut file =
-                        std::fs::File::open(pack).map_err(|e| git_err("opening the pack", e))?;
-                    file.seek(SeekFrom::Start(whole.data_offset))
-                        .map_err(|e| git_err("seeking in the pack", e))?;
-                    Box::new(flate2::read::ZlibDecoder::new(BufReader::new(file)))
-                }
-                (None, _) => {
-                    // A large delta (or one with a large base): resolved file to file. BlobReader
-                    // still checks the result against the blob id.
-                    let (file, len) =
-                        pack::spool(&chain).map_err(|e| git_err("resolving the pack delta", e))?;
-                    if len != size {
-                        return Err(git_err(
-                            "resolving the pack delta",
-                            std::io::Error::other(format!(
-                                "{len} bytes, the object header says {size}"
-                            )),
-                        ));
-                    }
-                    Box::new(BufReader::with_capacity(256 * 1024, file))
-                }
-            };
-            return Ok(BlobReader::new(reader, oid, size));
+            return self.open_packed(&pack, offset, oid, path, Some(size));
         }
         if size >= STREAM_THRESHOLD {
             let hex = oid.to_string();
@@ -351,6 +314,61 @@ impl Objects {
             oid,
             len,
         ))
+    }
+
+    /// A reader over the packed blob at `offset` in `pack`, read with file reads, never
+    /// through a memory map (`pack`): whole in memory when small, inflated as it is read when
+    /// large and whole, resolved into a temporary file when a large delta. `size` is the size
+    /// the caller expects, if it knows it (else it is read from the entry).
+    fn open_packed(
+        &self,
+        pack: &std::path::Path,
+        offset: u64,
+        oid: gix::ObjectId,
+        path: &str,
+        size: Option<u64>,
+    ) -> Result<BlobReader, Error> {
+        let git_err = |what: &str, e: std::io::Error| Error::Git {
+            what: format!("reading `{path}` (blob {oid}): {what}"),
+            source: boxed(e),
+        };
+        let locate = |id: gix::ObjectId| {
+            self.find_in_pack(id)
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        };
+        let chain = pack::chain(pack, offset, oid.kind(), &locate)
+            .map_err(|e| git_err("reading the pack", e))?;
+        let size = match size {
+            Some(size) => size,
+            None => pack::object_size(&chain).map_err(|e| git_err("reading the pack", e))?,
+        };
+        let small = if size < STREAM_THRESHOLD {
+            pack::read(&chain, STREAM_THRESHOLD).map_err(|e| git_err("reading the pack", e))?
+        } else {
+            None
+        };
+        let reader: Box<dyn Read + Send> = match (small, chain.as_slice()) {
+            (Some(data), _) => Box::new(std::io::Cursor::new(data)),
+            (None, [(pack, whole)]) => {
+                Box::new(pack::stream(pack, whole).map_err(|e| git_err("opening the pack", e))?)
+            }
+            (None, _) => {
+                // A large delta (or one with a large base): resolved file to file. BlobReader
+                // still checks the result against the blob id.
+                let (file, len) =
+                    pack::spool(&chain).map_err(|e| git_err("resolving the pack delta", e))?;
+                if len != size {
+                    return Err(git_err(
+                        "resolving the pack delta",
+                        std::io::Error::other(format!(
+                            "{len} bytes, the object header says {size}"
+                        )),
+                    ));
+                }
+                Box::new(BufReader::with_capacity(256 * 1024, file))
+            }
+        };
+        Ok(BlobReader::new(reader, oid, size))
     }
 
     fn find_in_pack(&self, oid: gix::ObjectId) -> Result<Option<(PathBuf, u64)>, Error> {

@@ -22,6 +22,18 @@ fn config_with(extra: &str) -> String {
     format!("{CONFIG}{extra}")
 }
 
+/// The minimal repository with `docs/evidence/` shipped as `artifacts/evidence/`, untagged:
+/// add evidence, then [`tag_release`].
+fn evidence_repo() -> Repo {
+    Repo::with(&config_with(EVIDENCE_DIRS), FILES, "")
+}
+
+/// Commit everything as `message` and tag it `v1.0.0`.
+fn tag_release(repo: &Repo, message: &str) {
+    repo.commit(message);
+    repo.git(&["tag", "v1.0.0"]);
+}
+
 #[test]
 fn internal_file_mapped_into_the_package_is_a_policy_failure() {
     let config = CONFIG.replace("\"docs/provenance.jsonl\"", "\"secret/raw-findings.md\"");
@@ -371,8 +383,7 @@ fn a_very_long_path_is_refused_by_name_when_mapped_and_ignored_otherwise() {
 #[test]
 fn more_files_than_the_verifier_accepts_is_refused_before_any_work() {
     // One file over `layout::MAX_FILES` (100,000), each a few bytes.
-    let config = config_with(EVIDENCE_DIRS);
-    let repo = Repo::with(&config, FILES, "");
+    let repo = evidence_repo();
     for dir in 0..=100 {
         let folder = repo.path().join(format!("docs/evidence/{dir:03}"));
         std::fs::create_dir_all(&folder).unwrap();
@@ -384,8 +395,7 @@ fn more_files_than_the_verifier_accepts_is_refused_before_any_work() {
             .unwrap();
         }
     }
-    repo.commit("many files");
-    repo.git(&["tag", "v1.0.0"]);
+    tag_release(&repo, "many files");
     check_build_fails(
         &repo,
         "v1.0.0",
@@ -400,14 +410,12 @@ fn more_files_than_the_verifier_accepts_is_refused_before_any_work() {
 fn a_package_the_verifier_would_refuse_is_never_published() {
     // 3 MB of blank-padded lines deflates about 1000:1: `secpack verify` takes it for a
     // decompression bomb (limit 250:1 above 1 MiB), so the build's own check refuses it.
-    let config = config_with(EVIDENCE_DIRS);
-    let repo = Repo::with(&config, FILES, "");
+    let repo = evidence_repo();
     repo.write(
         "docs/evidence/uptime.log",
         &format!("{}\n", " ".repeat(999)).repeat(3_000),
     );
-    repo.commit("a log of blank lines");
-    repo.git(&["tag", "v1.0.0"]);
+    tag_release(&repo, "a log of blank lines");
     check_build_fails(
         &repo,
         "v1.0.0",
@@ -426,16 +434,14 @@ fn a_package_the_verifier_would_refuse_is_never_published() {
 fn a_tar_gz_the_verifier_would_refuse_is_never_published() {
     // Three files just under the 1 MiB ratio floor pass the zip's per-entry check, but the
     // tar.gz is one stream: 3 MB from a few KB, over 250:1.
-    let config = config_with(EVIDENCE_DIRS);
-    let repo = Repo::with(&config, FILES, "");
+    let repo = evidence_repo();
     for i in 0..3 {
         repo.write(
             &format!("docs/evidence/blank-{i}.log"),
             &format!("{}\n", " ".repeat(999)).repeat(1_000),
         );
     }
-    repo.commit("logs of blank lines");
-    repo.git(&["tag", "v1.0.0"]);
+    tag_release(&repo, "logs of blank lines");
     check_build_fails(
         &repo,
         "v1.0.0",
@@ -468,13 +474,13 @@ fn plant_declared_blob(repo: &Repo, path: &str, oid: &str, size: u64) {
 
 #[test]
 fn files_larger_than_the_verifier_accepts_are_refused_before_reading() {
-    let config = config_with(EVIDENCE_DIRS);
+    // Not `tag_release`: `git add --all` would stage the planted files' absence from the work tree.
     let commit = |repo: &Repo| {
         repo.git(&["commit", "--quiet", "--no-gpg-sign", "-m", "large evidence"]);
         repo.git(&["tag", "v1.0.0"]);
     };
     // One file of 9 GiB: over the 8 GiB per file.
-    let repo = Repo::with(&config, FILES, "");
+    let repo = evidence_repo();
     plant_declared_blob(&repo, "docs/evidence/disk.img", &"ab".repeat(20), 9 << 30);
     commit(&repo);
     check_build_fails(
@@ -486,7 +492,7 @@ fn files_larger_than_the_verifier_accepts_are_refused_before_reading() {
         ],
     );
     // Three files of 6 GiB: each allowed, together over the 16 GiB per package.
-    let repo = Repo::with(&config, FILES, "");
+    let repo = evidence_repo();
     for (i, oid) in ["ac", "ad", "ae"].iter().enumerate() {
         plant_declared_blob(
             &repo,
